@@ -1,0 +1,268 @@
+"""genlab's command line. The only module that parses arguments, sets globals, or prints.
+
+Bad input exits with code 2 before any work or file write; a diverging run exits with 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import fields, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from genlab.config import GANConfig, RunConfig, TrainConfig, VAEConfig, parse_seeds
+from genlab.data import DATASETS, get_dataset
+from genlab.runs import RunDir, environment
+from genlab.train import NonFiniteLossError, fit, load_model, resolve_device
+
+
+class UsageError(ValueError):
+    """Bad input: reported with exit code 2."""
+
+
+def seeds_arg(text: str) -> tuple[int, ...]:
+    try:
+        return parse_seeds(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+# -- training -------------------------------------------------------------------------------
+TRAIN_OPTIONS = {  # option -> (config section, field, type, help)
+    "--dataset": ("train", "dataset", str, f"dataset name ({', '.join(DATASETS)})"),
+    "--n-samples": ("train", "n_samples", int, "training points per member"),
+    "--epochs": ("train", "epochs", int, "training epochs"),
+    "--batch-size": ("train", "batch_size", int, "minibatch size"),
+    "--lr": ("train", "lr", float, "Adam learning rate"),
+    "--seeds": ("train", "seeds", seeds_arg, "members, e.g. 0, 0-15 or 1,4,9"),
+    "--device": ("train", "device", str, "auto, cpu or cuda"),
+    "--threads": ("train", "threads", int, "CPU threads (0: torch's default)"),
+    "--checkpoint-every": ("train", "checkpoint_every", int, "epochs between checkpoints"),
+    "--latent-dim": ("vae", "latent_dim", int, "VAE latent dimension"),
+    "--reg-coeff": ("vae", "reg_coeff", float, "VAE weight of the MSE term"),
+    "--lambda": ("gan", "lam", float, "λ, the weight of the generated term in D's loss"),
+    "--z-dim": ("gan", "z_dim", int, "GAN noise dimension"),
+    "--generator-loss": ("gan", "generator_loss", str, "nonsaturating or saturating"),
+    "--game-optimizer": ("gan", "game_optimizer", str, "how one game step updates D and G"),
+}
+
+
+def add_train_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train a VAE or a λ-GAN (homework defaults)")
+    p.add_argument("model", choices=("vae", "gan"))
+    for opt, (section, name, typ, help_) in TRAIN_OPTIONS.items():
+        default = {"train": TrainConfig, "vae": VAEConfig, "gan": GANConfig}[section]
+        d = {f.name: f.default for f in fields(default)}[name]
+        p.add_argument(opt, type=typ, default=None, help=f"{help_} (default: {d})")
+    p.add_argument("--compile", action="store_true", default=None, help="torch.compile the step")
+    p.add_argument("--resume", type=Path, metavar="RUN", help="continue an interrupted run")
+    p.add_argument("--out", type=Path, help="run folder (default: runs/MODEL-DATASET-TIME)")
+    p.set_defaults(func=cmd_train)
+
+
+def config_from_args(args: argparse.Namespace) -> RunConfig:
+    given = {"train": {}, "vae": {}, "gan": {}}
+    for opt, (section, name, _, _) in TRAIN_OPTIONS.items():
+        value = getattr(args, opt.lstrip("-").replace("-", "_"))
+        if value is not None:
+            if section not in ("train", args.model):
+                raise UsageError(f"{opt} applies to the {section.upper()}, not to {args.model}")
+            given[section][name] = value
+    if args.compile:
+        given["train"]["compile"] = True
+    arch = (VAEConfig if args.model == "vae" else GANConfig)(**given[args.model])
+    return RunConfig(args.model, TrainConfig(**given["train"]), arch)
+
+
+def progress(total: int, start: int, desc: str) -> tuple[Callable, Callable]:
+    """A tqdm bar on a terminal, silence otherwise: (on_epoch, close)."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, initial=start, desc=desc, unit="ep", disable=not sys.stderr.isatty())
+
+    def on_epoch(record) -> None:
+        post = {k: f"{np.mean(v):.4g}" for k, v in record.losses.items()}
+        post["steps/s"] = f"{record.steps / max(record.seconds, 1e-9):.0f}"
+        bar.set_postfix(post, refresh=False)
+        bar.update(1)
+
+    return on_epoch, bar.close
+
+
+def execute(run: RunDir, desc: str) -> None:
+    """Train (or resume) a run to the end, draw its figures, and mark it DONE."""
+    from genlab.figures import render_run
+
+    config = run.config()
+    if config.train.threads:
+        torch.set_num_threads(config.train.threads)
+    ckpt = run.load_checkpoint()
+    on_epoch, close = progress(config.train.epochs, ckpt["epoch"] if ckpt else 0, desc)
+    tic = time.perf_counter()
+    try:
+        fit(run, on_epoch=on_epoch)
+    finally:
+        close()
+    render_run(run)
+    run.mark_done({"seconds": time.perf_counter() - tic, "epochs": config.train.epochs})
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    if args.resume is not None:
+        if any(getattr(args, o.lstrip("-").replace("-", "_")) is not None for o in TRAIN_OPTIONS):
+            raise UsageError("--resume continues a run with its saved config; drop other options")
+        if not (args.resume / "config.json").exists():
+            raise UsageError(f"--resume {args.resume}: no run there (no config.json)")
+        run = RunDir.open(args.resume)
+        if run.is_done():
+            print(f"{run.path} is already complete")
+            return 0
+        if run.config().model != args.model:
+            raise UsageError(f"--resume {run.path} is a {run.config().model} run, not {args.model}")
+    else:
+        config = config_from_args(args)
+        device = resolve_device(config.train.device)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        out = args.out or Path("runs") / f"{args.model}-{config.train.dataset}-{stamp}"
+        if (out / "config.json").exists():
+            raise UsageError(f"{out} already holds a run; use --resume {out} or another --out")
+        run = RunDir.create(out, config, environment(str(device)))
+    execute(run, f"train {args.model}")
+    print(f"wrote {run.path}")
+    return 0
+
+
+# -- sampling and data ----------------------------------------------------------------------
+def cmd_sample(args: argparse.Namespace) -> int:
+    from genlab import atomic
+    from genlab.rng import member_generators
+
+    if args.n < 1:
+        raise UsageError(f"-n must be >= 1, got {args.n}")
+    if args.output.suffix not in (".npy", ".csv"):
+        raise UsageError(f"-o must end in .npy or .csv, got {args.output}")
+    if not (args.run / "config.json").exists():
+        raise UsageError(f"no run at {args.run} (no config.json)")
+    run = RunDir.open(args.run)
+    seeds = run.config().train.seeds
+    if args.member is not None and not 0 <= args.member < len(seeds):
+        raise UsageError(f"--member must be in 0..{len(seeds) - 1}, got {args.member}")
+    model = load_model(run)
+    x = model.sample(args.n, generators=member_generators(seeds, "eval", "cpu", args.seed + 1))
+    x = x.numpy() if args.member is None else x[args.member].numpy()
+    if args.output.suffix == ".npy":
+        atomic.save_npy(args.output, x)
+    else:
+        rows = x if x.ndim == 2 else np.concatenate(
+            [np.column_stack((np.full(len(m), i), m)) for i, m in enumerate(x)])  # fmt: skip
+        header = "x,y" if x.ndim == 2 else "member,x,y"
+        lines = [header] + [",".join(f"{v:.9g}" for v in row) for row in rows]
+        atomic.write_text(args.output, "\n".join(lines) + "\n")
+    print(f"wrote {args.output} ({x.shape})")
+    return 0
+
+
+def cmd_data_plot(args: argparse.Namespace) -> int:
+    import matplotlib.pyplot as plt
+
+    from genlab import atomic
+    from genlab.plotting import homework_style, plot_density
+
+    spec = get_dataset(args.name)
+    if args.n < 3:
+        raise UsageError(f"-n must be >= 3 for a density plot, got {args.n}")
+    x = spec.sample(args.n, generator=args.seed).numpy()
+    with homework_style():
+        fig, ax = plt.subplots(figsize=(5, 5))
+        plot_density(ax, x, limit=spec.limit, title=f"True {spec.description}")
+        atomic.save_figure(args.output, fig, dpi=100)
+    print(f"wrote {args.output}")
+    return 0
+
+
+def cmd_data_list(args: argparse.Namespace) -> int:
+    for spec in DATASETS.values():
+        print(f"{spec.name:14} noise {spec.noise:<6} window ±{spec.limit:<4} {spec.description}")
+    return 0
+
+
+# -- the main job ---------------------------------------------------------------------------
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    seeds = args.seeds
+    epochs = 200 if args.quick else 2000
+    root = args.out
+    for model in ("vae", "gan"):
+        config = RunConfig(model, replace(TrainConfig(), epochs=epochs, seeds=seeds))
+        path = root / model
+        if (path / "DONE").exists() and not args.force:
+            print(f"{path}: complete, skipped (--force to redo)")
+            continue
+        if args.force and path.exists():
+            import shutil
+
+            shutil.rmtree(path)
+        if (path / "config.json").exists():
+            run = RunDir.open(path)
+            if run.config() != config:
+                raise UsageError(f"{path} holds a run of other settings; use --force to redo it")
+        else:
+            run = RunDir.create(path, config, environment(str(resolve_device("auto"))))
+        execute(run, f"Problem {3 if model == 'vae' else 4}: {model}")
+        print(f"wrote {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="genlab", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_train_parser(sub)
+    p = sub.add_parser("sample", help="draw samples from a trained run (a VAE from its prior)")
+    p.add_argument("run", type=Path)
+    p.add_argument("-n", type=int, default=2000, help="samples per member")
+    p.add_argument("-o", "--output", type=Path, required=True, help="FILE.npy or FILE.csv")
+    p.add_argument("--member", type=int, help="only this member (index into the run's seeds)")
+    p.add_argument("--seed", type=int, default=0, help="sampling seed")
+    p.set_defaults(func=cmd_sample)
+    data = sub.add_parser("data", help="datasets").add_subparsers(dest="data_cmd", required=True)
+    p = data.add_parser("plot", help="density plot of a dataset")
+    p.add_argument("name")
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("-n", type=int, default=2000)
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_data_plot)
+    data.add_parser("list", help="list the datasets").set_defaults(func=cmd_data_list)
+    p = sub.add_parser("reproduce", help="the homework, reproduced, into runs/reproduce")
+    p.add_argument("--out", type=Path, default=Path("runs/reproduce"))
+    p.add_argument("--seeds", type=seeds_arg, default=(0,), help="members, e.g. 0-4 for error bars")
+    p.add_argument("--quick", action="store_true", help="shortened runs (200 epochs)")
+    p.add_argument("--force", action="store_true", help="redo complete stages")
+    p.set_defaults(func=cmd_reproduce)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (UsageError, ValueError) as err:
+        print(f"genlab: error: {err}", file=sys.stderr)
+        return 2
+    except FileExistsError as err:
+        print(f"genlab: error: {err}", file=sys.stderr)
+        return 2
+    except NonFiniteLossError as err:
+        print(f"genlab: training diverged: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\ninterrupted; continue with --resume RUN (the last checkpoint is kept)")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

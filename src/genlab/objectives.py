@@ -1,0 +1,78 @@
+"""Losses as pure functions of tensors. Every loss returns one value per member: shape (E,).
+
+Batch means run over dim 1 (the batch axis of ``(E, B, ...)`` tensors); summing the result over
+members gives a scalar whose gradient trains each member independently.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+
+def log_d(logits: torch.Tensor) -> torch.Tensor:
+    """log D = log sigmoid(s) = −softplus(−s); finite for any finite s."""
+    return -F.softplus(-logits)
+
+
+def log_one_minus_d(logits: torch.Tensor) -> torch.Tensor:
+    """log(1 − D) = log sigmoid(−s) = −softplus(s); finite for any finite s."""
+    return -F.softplus(logits)
+
+
+def discriminator_loss(real: torch.Tensor, fake: torch.Tensor, lam: float) -> torch.Tensor:
+    """−(E_p log D(x) + λ·E_q log(1 − D(x̃))), the λ-GAN discriminator loss (hw12 Problem 2, 4).
+
+    Args:
+        real: logits on data, (E, B).
+        fake: logits on generated points, (E, B').
+        lam: λ > 0, the weight of the generated term (500 in the homework).
+    """
+    return -(log_d(real).mean(1) + lam * log_one_minus_d(fake).mean(1))
+
+
+def generator_loss(fake: torch.Tensor, kind: str = "nonsaturating") -> torch.Tensor:
+    """The generator's loss on logits of its samples, (E, B) -> (E,).
+
+    ``nonsaturating``: −E log D(G(z)) (the homework; Goodfellow et al. 2014, §3);
+    ``saturating``: E log(1 − D(G(z))), the minimax objective's own term (its λ factor is
+    dropped: Adam is invariant to a constant scale of the loss, up to its ε).
+    """
+    if kind == "nonsaturating":
+        return -log_d(fake).mean(1)
+    if kind == "saturating":
+        return log_one_minus_d(fake).mean(1)
+    raise ValueError(f"unknown generator loss {kind!r}; allowed: nonsaturating, saturating")
+
+
+def reconstruction_mse(x_hat: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """Mean squared error over the batch and coordinates (``nn.MSELoss()``), per member."""
+    return (x_hat - x).square().mean(dim=(1, 2))
+
+
+def gaussian_kl(mu: torch.Tensor, log_std: torch.Tensor) -> torch.Tensor:
+    """KL(N(mu, σ²) ‖ N(0, I)) = Σ_j (−log σ_j − ½ + ½(σ_j² + mu_j²)), batch-averaged.
+
+    Summed over latent dimensions, averaged over the batch (the homework's ``kl_div``).
+    """
+    kl = -log_std - 0.5 + 0.5 * (torch.exp(2 * log_std) + mu.square())
+    return kl.sum(-1).mean(-1)
+
+
+def vae_loss(mse: torch.Tensor, kl: torch.Tensor, reg_coeff: float) -> torch.Tensor:
+    """The homework's VAE loss: reg_coeff · MSE + KL, per member."""
+    return reg_coeff * mse + kl
+
+
+def gaussian_nelbo(
+    mse: torch.Tensor, kl: torch.Tensor, reg_coeff: float, dim: int = 2
+) -> torch.Tensor:
+    """Per-sample negative ELBO of the equivalent Gaussian decoder N(x̂, σ²I), σ² = dim/(2·reg).
+
+    reg·MSE = (reg/dim)·‖x̂ − x‖² equals ‖x̂ − x‖²/(2σ²) when σ² = dim/(2·reg), so
+    −ELBO = ‖x̂ − x‖²/(2σ²) + (dim/2)·log(2πσ²) + KL = reg·MSE + KL + (dim/2)·log(π·dim/reg).
+    Returns a tensor like ``mse``; comparable across reg_coeff (in nats per sample).
+    """
+    return vae_loss(mse, kl, reg_coeff) + 0.5 * dim * math.log(math.pi * dim / reg_coeff)
