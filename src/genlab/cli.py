@@ -114,7 +114,8 @@ def execute(run: RunDir, desc: str) -> None:
 
 def cmd_train(args: argparse.Namespace) -> int:
     if args.resume is not None:
-        if any(getattr(args, o.lstrip("-").replace("-", "_")) is not None for o in TRAIN_OPTIONS):
+        options = [o.lstrip("-").replace("-", "_") for o in TRAIN_OPTIONS] + ["out", "compile"]
+        if any(getattr(args, o) is not None for o in options):
             raise UsageError("--resume continues a run with its saved config; drop other options")
         if not (args.resume / "config.json").exists():
             raise UsageError(f"--resume {args.resume}: no run there (no config.json)")
@@ -149,11 +150,13 @@ def cmd_sample(args: argparse.Namespace) -> int:
     if not (args.run / "config.json").exists():
         raise UsageError(f"no run at {args.run} (no config.json)")
     run = RunDir.open(args.run)
+    if not run.checkpoint_file.exists():
+        raise UsageError(f"run {run.path} has no checkpoint yet: train it first")
     seeds = run.config().train.seeds
     if args.member is not None and not 0 <= args.member < len(seeds):
         raise UsageError(f"--member must be in 0..{len(seeds) - 1}, got {args.member}")
     model = load_model(run)
-    x = model.sample(args.n, generators=member_generators(seeds, "eval", "cpu", args.seed + 1))
+    x = model.sample(args.n, generators=member_generators(seeds, "sample", "cpu", args.seed))
     x = x.numpy() if args.member is None else x[args.member].numpy()
     if args.output.suffix == ".npy":
         atomic.save_npy(args.output, x)
@@ -174,6 +177,10 @@ def cmd_data_plot(args: argparse.Namespace) -> int:
     from genlab.plotting import homework_style, plot_density
 
     spec = get_dataset(args.name)
+    formats = plt.figure().canvas.get_supported_filetypes()
+    plt.close("all")
+    if args.output.suffix.lstrip(".") not in formats:
+        raise UsageError(f"-o {args.output}: the suffix must be one of {', '.join(formats)}")
     if args.n < 3:
         raise UsageError(f"-n must be >= 3 for a density plot, got {args.n}")
     x = spec.sample(args.n, generator=args.seed).numpy()

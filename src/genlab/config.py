@@ -24,8 +24,12 @@ def _positive_int(name: str, value: Any) -> None:
         raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _positive_float(name: str, value: Any) -> None:
-    if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+    if not _is_number(value) or not math.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
 
 
@@ -87,10 +91,13 @@ class TrainConfig:
     """Intra-op CPU threads; 0 = leave torch's default."""
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "seeds", tuple(self.seeds))
         get_dataset(self.dataset)
         for name in ("n_samples", "epochs", "batch_size", "snapshots", "checkpoint_every"):
             _positive_int(name, getattr(self, name))
-        if self.noise is not None and not (math.isfinite(self.noise) and self.noise >= 0):
+        if self.noise is not None and not (
+            _is_number(self.noise) and math.isfinite(self.noise) and self.noise >= 0
+        ):
             raise ValueError(f"noise must be a finite number >= 0, got {self.noise!r}")
         if self.batch_size > self.n_samples:
             raise ValueError(
@@ -152,7 +159,7 @@ class GANConfig:
         _positive_int("z_dim", self.z_dim)
         _widths("generator", self.generator_hidden, self.generator_activations)
         _widths("discriminator", self.discriminator_hidden, self.discriminator_activations)
-        if not isinstance(self.lam, (int, float)) or not math.isfinite(self.lam) or self.lam <= 0:
+        if not _is_number(self.lam) or not math.isfinite(self.lam) or self.lam <= 0:
             raise ValueError(f"lambda must be a finite number > 0, got {self.lam!r}")
         if self.generator_loss not in GENERATOR_LOSSES:
             raise ValueError(

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-STREAMS = {"init": None, "data": 1, "train": 2, "eval": 3}
+STREAMS = {"init": None, "data": 1, "train": 2, "eval": 3, "sample": 4}
 
 
 def stream_seed(seed: int, stream: str, *extra: int) -> int:

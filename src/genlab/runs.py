@@ -3,7 +3,7 @@
     RUN/config.json         the fully resolved RunConfig plus the environment it ran in
     RUN/metrics.jsonl       one JSON line per epoch, per-member losses
     RUN/checkpoints/last.pt model, optimizer and RNG states at the last checkpointed epoch
-    RUN/snapshots.npz       samples at every snapshot epoch, (S, E, n, 2)
+    RUN/snapshots.npz       samples at every snapshot epoch N: samples_N (and prior_N), (E, n, 2)
     RUN/samples.npy         final samples (E, n, 2): generated points, or VAE prior samples
     RUN/figures/            density figures, the snapshot grid, loss curves
     RUN/DONE                written last, when everything above is complete
@@ -126,7 +126,10 @@ class RunDir:
 
     def truncate_metrics(self, last_epoch: int) -> None:
         """Drop records after ``last_epoch`` (written after the checkpoint a resume starts from)."""
-        kept = [r for r in self.read_metrics() if r["epoch"] <= last_epoch]
+        records = self.read_metrics()
+        kept = [r for r in records if r["epoch"] <= last_epoch]
+        if len(kept) == len(records):
+            return
         atomic.write_text(self.metrics_file, "".join(json.dumps(r) + "\n" for r in kept))
 
     # -- checkpoints and arrays ----------------------------------------------------------------

@@ -216,10 +216,10 @@ def fit(run: RunDir, *, on_epoch: Callable[[EpochRecord], None] | None = None) -
         for g, s in zip(gens, ckpt["rng"], strict=True):
             g.set_state(s)
         start = ckpt["epoch"]
-        run.truncate_metrics(start)
         snaps = {k: v for k, v in run.load_snapshots().items() if k.split("_")[-1].isdigit()}
         snaps = {k: v for k, v in snaps.items() if int(k.split("_")[-1]) <= start}
 
+    run.truncate_metrics(start)  # drop epochs logged after the checkpoint we start from
     pending: list[dict[str, Any]] = []
 
     def checkpoint(epoch: int) -> None:
