@@ -198,6 +198,74 @@ def cmd_data_list(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- theory (hw12 Problem 2) -----------------------------------------------------------------
+def floats_arg(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected numbers separated by commas, got {text!r}"
+        ) from None
+
+
+def names_arg(text: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in text.split(",") if v.strip())
+
+
+def cmd_theory_check(args: argparse.Namespace) -> int:
+    from genlab.theory import DEFAULT_LAMBDAS, PAIRS, check_theorem, validate
+    from genlab.theory_runs import write_check
+    from genlab.theory_table import to_markdown
+
+    lams = args.lam or DEFAULT_LAMBDAS
+    pairs = args.pairs or tuple(PAIRS)
+    validate(pairs, lams, args.methods)
+    if args.n_samples < 2:
+        raise UsageError(f"--n-samples must be >= 2, got {args.n_samples}")
+    settings = {"pairs": pairs, "lambdas": lams, "methods": args.methods,
+                "n_samples": args.n_samples, "seed": args.seed}  # fmt: skip
+    tic = time.perf_counter()
+    rows = check_theorem(pairs, lams, args.methods, n_samples=args.n_samples, seed=args.seed)
+    settings["seconds"] = time.perf_counter() - tic
+    print(to_markdown(rows))
+    write_check(args.out, rows, settings)
+    print(f"wrote {args.out}")
+    return 0
+
+
+def cmd_theory_discriminator(args: argparse.Namespace) -> int:
+    from genlab.discriminator_fit import FitConfig, fit_discriminator
+    from genlab.theory_runs import members_table, write_discriminator
+
+    config = FitConfig(p=args.p, q=args.q, lam=args.lam, steps=args.steps, seeds=args.seeds)
+    fit = fit_discriminator(config)
+    print(members_table(fit.members)[1])
+    write_discriminator(args.out, fit)
+    print(f"wrote {args.out}")
+    return 0
+
+
+def add_theory_parser(sub: argparse._SubParsersAction) -> None:
+    theory = sub.add_parser("theory", help="the λ-GAN theorem, checked numerically (Problem 2)")
+    tsub = theory.add_subparsers(dest="theory_cmd", required=True)
+    p = tsub.add_parser("check", help="both sides of max_D V_λ = D_fλ(p‖q) − c_λ, a table")
+    p.add_argument("--lambda", dest="lam", type=floats_arg, help="λ values (default 0.1,1,10,500)")
+    p.add_argument("--pairs", type=names_arg, help="(p, q) pairs (default: all)")
+    p.add_argument("--methods", type=names_arg, default=("quadrature", "monte_carlo"))
+    p.add_argument("--n-samples", type=int, default=100_000, help="Monte Carlo samples")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", type=Path, default=Path("runs/theory/check"))
+    p.set_defaults(func=cmd_theory_check)
+    p = tsub.add_parser("discriminator", help="train D alone (q fixed) and compare it with D*")
+    p.add_argument("--lambda", dest="lam", type=float, default=500.0)
+    p.add_argument("--p", default="swiss_roll", help="density of the data")
+    p.add_argument("--q", default="gaussian", help="fixed density standing in for G")
+    p.add_argument("--steps", type=int, default=20_000)
+    p.add_argument("--seeds", type=seeds_arg, default=(0, 1), help="members, e.g. 0-3")
+    p.add_argument("--out", type=Path, default=Path("runs/theory/discriminator"))
+    p.set_defaults(func=cmd_theory_discriminator)
+
+
 # -- the main job ---------------------------------------------------------------------------
 def cmd_reproduce(args: argparse.Namespace) -> int:
     seeds = args.seeds
@@ -228,6 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="genlab", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     add_train_parser(sub)
+    add_theory_parser(sub)
     p = sub.add_parser("sample", help="draw samples from a trained run (a VAE from its prior)")
     p.add_argument("run", type=Path)
     p.add_argument("-n", type=int, default=2000, help="samples per member")
