@@ -52,7 +52,7 @@ TRAIN_BAD = [
     (dict(n_samples=100, batch_size=101), "batch_size", "101"),
     (dict(snapshots=0), "snapshots", "0"),
     (dict(checkpoint_every=-3), "checkpoint_every", "-3"),
-    (dict(dataset="moons"), "dataset", "moons"),
+    (dict(dataset="no_such_dataset"), "dataset", "no_such_dataset"),
     (dict(device="tpu"), "device", "tpu"),
     (dict(lr=0.0), "lr", "0.0"),
     (dict(lr=-1e-3), "lr", "-0.001"),

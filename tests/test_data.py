@@ -118,8 +118,8 @@ def test_mixture_samples_cover_every_mode_with_the_default_std(sampler, centers,
 
 
 def test_unknown_dataset_lists_the_known_ones():
-    with pytest.raises(ValueError, match="moons") as err:
-        get_dataset("moons")
+    with pytest.raises(ValueError, match="no_such_dataset") as err:
+        get_dataset("no_such_dataset")
     for name in DATASETS:
         assert name in str(err.value)
 

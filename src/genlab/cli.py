@@ -194,7 +194,9 @@ def cmd_data_plot(args: argparse.Namespace) -> int:
 
 def cmd_data_list(args: argparse.Namespace) -> int:
     for spec in DATASETS.values():
-        print(f"{spec.name:14} noise {spec.noise:<6} window ±{spec.limit:<4} {spec.description}")
+        print(
+            f"{spec.name:14} noise {spec.noise:<8.4g} window ±{spec.limit:<5.3g} {spec.description}"
+        )
     return 0
 
 

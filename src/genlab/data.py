@@ -139,3 +139,8 @@ def get_dataset(name: str) -> DatasetSpec:
     except KeyError:
         known = ", ".join(sorted(DATASETS))
         raise ValueError(f"unknown dataset {name!r}; known datasets: {known}") from None
+
+
+# The toy suite (8gaussians, moons, checkerboard, ...) registers itself; imported last because
+# it builds on the helpers above.
+from genlab import toy_data  # noqa: E402, F401
