@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ from genlab.data import DATASETS
 from genlab.runs import RunDir, environment
 from genlab.train import fit
 
-TINY = ["--epochs", "2", "--n-samples", "128", "--batch-size", "32"]
+TINY = ["--epochs", "2", "--n-samples", "128", "--batch-size", "32", "--eval-samples", "100"]
 
 
 def code_of(argv: list[str]) -> int:
@@ -60,7 +61,36 @@ def test_train_writes_a_complete_run(model, tmp_path, capsys):
         assert (out / name).is_file(), name
     assert (out / "figures/prior_epoch_2.png").is_file() == (model == "vae")
     assert np.load(out / "samples.npy").shape == (2, 128, 2)
-    assert [r["epoch"] for r in run.read_metrics()] == [1, 2]
+    records = run.read_metrics()
+    assert [r["epoch"] for r in records] == [1, 2]
+    # the cheap metrics of every snapshot, one value per member
+    assert len(records[-1]["eval"]["sliced_w2"]) == 2
+    assert (
+        0 <= min(records[-1]["eval"]["spiral_near"]) <= max(records[-1]["eval"]["spiral_near"]) <= 1
+    )
+    # the full set at the end, summarised over members
+    evaluation = json.loads((out / "evaluation.json").read_text())
+    assert evaluation["n"] == 100 and evaluation["seeds"] == [0, 1]
+    w1 = evaluation["metrics"]["w1"]
+    assert len(w1["values"]) == 2 and w1["mean"] == pytest.approx(np.mean(w1["values"]))
+    assert w1["se"] == pytest.approx(np.std(w1["values"], ddof=1) / np.sqrt(2))
+    assert w1["mean"] > w1["floor"]  # two epochs of training are far from the data
+
+
+def test_evaluate_and_compare(tmp_path, capsys):
+    runs = [tmp_path / "a", tmp_path / "b"]
+    for run, model in zip(runs, ("vae", "gan"), strict=True):
+        assert main(["train", model, *TINY, "--eval-samples", "0", "--out", str(run)]) == 0
+        assert not (run / "evaluation.json").exists()
+    assert main(["evaluate", str(runs[0]), "--n", "100"]) == 0
+    assert json.loads((runs[0] / "evaluation.json").read_text())["n"] == 100
+    capsys.readouterr()
+    assert main(["compare", *map(str, runs), "--n", "100", "--out", str(tmp_path / "cmp")]) == 0
+    table = capsys.readouterr().out
+    assert "| a | vae |" in table and "| b | gan |" in table and "floor" in table
+    assert (tmp_path / "cmp" / "comparison.csv").read_text().count("\n") > 10
+    assert main(["evaluate", str(tmp_path / "missing")]) == 2
+    assert main(["compare", str(runs[0]), "--n", "10"]) == 2
 
 
 def test_train_options_reach_the_config(tmp_path):
@@ -183,7 +213,7 @@ def test_data_list_names_every_dataset(capsys):
 
 
 # -- reproduce ------------------------------------------------------------------------------------
-TINY_TRAIN = dict(n_samples=64, batch_size=32, snapshots=1, device="cpu")
+TINY_TRAIN = dict(n_samples=64, batch_size=32, snapshots=1, device="cpu", eval_samples=0)
 
 
 @pytest.fixture

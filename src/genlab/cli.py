@@ -43,6 +43,7 @@ TRAIN_OPTIONS = {  # option -> (config section, field, type, help)
     "--device": ("train", "device", str, "auto, cpu or cuda"),
     "--threads": ("train", "threads", int, "CPU threads (0: torch's default)"),
     "--checkpoint-every": ("train", "checkpoint_every", int, "epochs between checkpoints"),
+    "--eval-samples": ("train", "eval_samples", int, "samples per member to evaluate (0: skip)"),
     "--latent-dim": ("vae", "latent_dim", int, "VAE latent dimension"),
     "--reg-coeff": ("vae", "reg_coeff", float, "VAE weight of the MSE term"),
     "--lambda": ("gan", "lam", float, "λ, the weight of the generated term in D's loss"),
@@ -109,6 +110,10 @@ def execute(run: RunDir, desc: str) -> None:
     finally:
         close()
     render_run(run)
+    if config.train.eval_samples:
+        from genlab.run_evaluation import evaluate_run
+
+        evaluate_run(run, n=config.train.eval_samples)
     run.mark_done({"seconds": time.perf_counter() - tic, "epochs": config.train.epochs})
 
 
@@ -197,6 +202,43 @@ def cmd_data_list(args: argparse.Namespace) -> int:
         print(
             f"{spec.name:14} noise {spec.noise:<8.4g} window ±{spec.limit:<5.3g} {spec.description}"
         )
+    return 0
+
+
+# -- evaluation ---------------------------------------------------------------------------
+def open_runs(paths: Sequence[Path]) -> list[RunDir]:
+    for path in paths:
+        if not (path / "config.json").exists():
+            raise UsageError(f"no run at {path} (no config.json)")
+        if not (path / "checkpoints" / "last.pt").exists():
+            raise UsageError(f"run {path} has no checkpoint yet: train it first")
+    return [RunDir.open(p) for p in paths]
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from genlab.run_evaluation import Comparison, evaluate_run
+
+    if args.n < 50:
+        raise UsageError(f"--n must be >= 50, got {args.n}")
+    (run,) = open_runs([args.run])
+    result = evaluate_run(run, n=args.n, seed=args.seed)
+    print(Comparison([result]).to_markdown())
+    print(f"wrote {run.path / 'evaluation.json'}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from genlab import atomic
+    from genlab.run_evaluation import compare_runs
+
+    if args.n < 50:
+        raise UsageError(f"--n must be >= 50, got {args.n}")
+    table = compare_runs(open_runs(args.runs), n=args.n, seed=args.seed)
+    print(table.to_markdown())
+    if args.out is not None:
+        atomic.write_text(args.out / "comparison.md", table.to_markdown())
+        atomic.write_text(args.out / "comparison.csv", table.to_csv())
+        print(f"wrote {args.out}")
     return 0
 
 
@@ -299,6 +341,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     add_train_parser(sub)
     add_theory_parser(sub)
+    p = sub.add_parser("evaluate", help="sample-quality metrics of a run, into evaluation.json")
+    p.add_argument("run", type=Path)
+    p.add_argument("--n", type=int, default=2500, help="samples per member")
+    p.add_argument("--seed", type=int, default=0, help="seed of the reference data")
+    p.set_defaults(func=cmd_evaluate)
+    p = sub.add_parser("compare", help="a table of runs' metrics (mean ± s.e. over members)")
+    p.add_argument("runs", type=Path, nargs="+")
+    p.add_argument("--n", type=int, default=2500, help="samples per member")
+    p.add_argument("--seed", type=int, default=0, help="seed of the reference data")
+    p.add_argument("--out", type=Path, help="folder for comparison.md and comparison.csv")
+    p.set_defaults(func=cmd_compare)
     p = sub.add_parser("sample", help="draw samples from a trained run (a VAE from its prior)")
     p.add_argument("run", type=Path)
     p.add_argument("-n", type=int, default=2000, help="samples per member")

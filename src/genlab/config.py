@@ -89,6 +89,9 @@ class TrainConfig:
     """Compile the training step with ``torch.compile`` (opt-in; benchmarked)."""
     threads: int = 0
     """Intra-op CPU threads; 0 = leave torch's default."""
+    eval_samples: int = 2500
+    """Samples per member for the final ``evaluation.json`` (2500: the VEEGAN / PacGAN
+    protocol); 0 skips it."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "seeds", tuple(self.seeds))
@@ -114,6 +117,9 @@ class TrainConfig:
             raise ValueError(f"seeds must be distinct, got {self.seeds}")
         if self.device not in DEVICES:
             raise ValueError(f"unknown device {self.device!r}; allowed: {', '.join(DEVICES)}")
+        e = self.eval_samples
+        if isinstance(e, bool) or not isinstance(e, int) or not (e == 0 or e >= 50):
+            raise ValueError(f"eval_samples must be 0 (skip) or an integer >= 50, got {e!r}")
         if isinstance(self.threads, bool) or not isinstance(self.threads, int) or self.threads < 0:
             raise ValueError(f"threads must be an integer >= 0, got {self.threads!r}")
 

@@ -7,7 +7,6 @@ optimizer step → losses collected in a tensor, read once per epoch → run dir
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from genlab import atomic
 from genlab import objectives as obj
 from genlab.config import GANConfig, RunConfig, VAEConfig
 from genlab.data import get_dataset
+from genlab.evaluation import evaluate_cheap
 from genlab.flat import flatten_parameters
 from genlab.game import make_adam, make_game_step
 from genlab.gan import GAN
@@ -246,6 +246,8 @@ def fit(run: RunDir, *, on_epoch: Callable[[EpochRecord], None] | None = None) -
             for key, value in trainer.snapshot(x, evals).items():
                 snaps[f"{key}_{epoch}"] = value.cpu().numpy()
             run.save_snapshots(snaps)
+            generated = snaps[f"{'prior' if config.model == 'vae' else 'samples'}_{epoch}"]
+            pending[-1]["eval"] = snapshot_metrics(generated, t.dataset, t.noise)
         if epoch % t.snapshot_every == 0 or epoch % t.checkpoint_every == 0 or epoch == t.epochs:
             checkpoint(epoch)
         if on_epoch is not None:
@@ -259,6 +261,14 @@ def fit(run: RunDir, *, on_epoch: Callable[[EpochRecord], None] | None = None) -
     return run
 
 
+def snapshot_metrics(samples: np.ndarray, dataset: str, noise: float | None) -> dict:
+    """The cheap metric subset (``evaluate_cheap``) of each member's samples: name → [E]."""
+    per_member = [
+        evaluate_cheap(x, dataset, n=len(x), noise=noise).scores for x in samples
+    ]  # (E,) of name → Score
+    return {k: [s[k].value for s in per_member] for k in per_member[0]}
+
+
 def load_model(run: RunDir, device: str | torch.device = "cpu") -> VAE | GAN:
     """The trained model of a run, from its last checkpoint."""
     ckpt = run.load_checkpoint()
@@ -267,7 +277,3 @@ def load_model(run: RunDir, device: str | torch.device = "cpu") -> VAE | GAN:
     model = build_model(run.config(), torch.device(device))
     model.load_state_dict(ckpt["model"])
     return model
-
-
-def mean_finite(values: list[float]) -> float:
-    return float(np.mean(values)) if values and all(map(math.isfinite, values)) else math.nan

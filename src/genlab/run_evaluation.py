@@ -1,0 +1,118 @@
+"""Sample quality of trained runs: ``evaluation.json`` and the comparison table of runs.
+
+Every member is evaluated on its own samples (generated points; VAE: decoded prior samples)
+against fresh data (``genlab.evaluation.evaluate``), and each metric is summarised over members
+as mean ± standard error (s.e. = std / sqrt(E), ddof = 1), next to its real-vs-real floor.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from genlab import atomic
+from genlab.evaluation import Evaluation, evaluate
+from genlab.rng import member_generators
+from genlab.runs import RunDir
+from genlab.train import load_model
+
+
+def mean_se(values: list[float]) -> tuple[float, float]:
+    """Mean and standard error over members (s.e. is NaN for a single member)."""
+    v = np.asarray(values, dtype=float)
+    se = float(v.std(ddof=1) / math.sqrt(len(v))) if len(v) > 1 else math.nan
+    return float(v.mean()), se
+
+
+def summarise(evaluations: list[Evaluation]) -> dict[str, dict[str, Any]]:
+    """metric → {values (per member), mean, se, floor, better}."""
+    out = {}
+    for name, score in evaluations[0].scores.items():
+        values = [e.scores[name].value for e in evaluations]
+        mean, se = mean_se(values)
+        out[name] = {"values": values, "mean": mean, "se": se, "floor": score.floor,
+                     "better": score.better}  # fmt: skip
+    return out
+
+
+def evaluate_run(run: RunDir, *, n: int = 2500, seed: int = 0) -> dict[str, Any]:
+    """Draw n samples per member from the run's model, evaluate them, write evaluation.json."""
+    config = run.config()
+    t = config.train
+    model = load_model(run)
+    samples = model.sample(n, generators=member_generators(t.seeds, "sample", "cpu", seed))
+    evaluations = [evaluate(x.numpy(), t.dataset, n=n, seed=seed, noise=t.noise) for x in samples]
+    result = {
+        "run": str(run.path),
+        "model": config.model,
+        "dataset": t.dataset,
+        "seeds": list(t.seeds),
+        "n": n,
+        "reference_seed": seed,
+        "samples": "decoded prior samples" if config.model == "vae" else "generated samples",
+        "metrics": summarise(evaluations),
+    }
+    atomic.write_json(run.path / "evaluation.json", result)
+    return result
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Runs side by side: one row per run, one column per metric (mean ± s.e.)."""
+
+    runs: list[dict[str, Any]]
+
+    def metrics(self) -> list[str]:
+        names: list[str] = []
+        for r in self.runs:
+            names += [m for m in r["metrics"] if m not in names]
+        return names
+
+    def to_markdown(self) -> str:
+        names = self.metrics()
+        head = "| run | model | dataset | E | " + " | ".join(names) + " |"
+        lines = [head, "|" + "---|" * (4 + len(names))]
+        for r in self.runs:
+            cells = []
+            for m in names:
+                s = r["metrics"].get(m)
+                cells.append("—" if s is None else _pm(s["mean"], s["se"]))
+            row = [Path(r["run"]).name, r["model"], r["dataset"], str(len(r["seeds"]))]
+            lines.append("| " + " | ".join(row + cells) + " |")
+        floors = {m: r["metrics"][m]["floor"] for r in self.runs for m in r["metrics"]}
+        lines.append("| floor (data vs data) | | | | " + " | ".join(
+            f"{floors[m]:.4g}" for m in names) + " |")  # fmt: skip
+        return "\n".join(lines) + "\n"
+
+    def to_csv(self) -> str:
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(["run", "model", "dataset", "members", "metric", "mean", "se", "floor"])
+        for r in self.runs:
+            for m, s in r["metrics"].items():
+                w.writerow([r["run"], r["model"], r["dataset"], len(r["seeds"]), m,
+                            s["mean"], s["se"], s["floor"]])  # fmt: skip
+        return buf.getvalue()
+
+
+def _pm(mean: float, se: float) -> str:
+    return f"{mean:.4g}" if math.isnan(se) else f"{mean:.4g} ± {se:.2g}"
+
+
+def compare_runs(runs: list[RunDir], *, n: int = 2500, seed: int = 0) -> Comparison:
+    """Each run's evaluation.json (computed when missing or made with other n / seed)."""
+    results = []
+    for run in runs:
+        path = run.path / "evaluation.json"
+        result = json.loads(path.read_text()) if path.exists() else None
+        if result is None or result["n"] != n or result["reference_seed"] != seed:
+            result = evaluate_run(run, n=n, seed=seed)
+        results.append(result)
+    return Comparison(results)
