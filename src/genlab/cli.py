@@ -242,6 +242,75 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- minimax (hw12 Problem 1) ----------------------------------------------------------------
+def minimax_config(args: argparse.Namespace, rule: str):
+    from genlab.minimax import MinimaxConfig
+
+    given = {k: getattr(args, k) for k in ("epochs", "alpha", "beta", "lam", "n", "p", "first")}
+    given = {k: v for k, v in given.items() if v is not None}
+    return MinimaxConfig(rule=rule, seed=args.seeds[0], full_batch=args.full_batch,
+                         average=args.average, **given)  # fmt: skip
+
+
+def cmd_minimax_run(args: argparse.Namespace) -> int:
+    from genlab.minimax import run_many_seeds, run_minimax, write_many_seeds, write_run
+
+    config = minimax_config(args, args.rule)
+    if len(args.seeds) > 1:
+        result = run_many_seeds(config, args.seeds)
+        write_many_seeds(result, args.out)
+        for key, value in result.summary().items():
+            print(f"{key}: {value}")
+    else:
+        result = run_minimax(config)
+        write_run(result, args.out)
+        print(f"rule {config.rule}, {config.epochs} epochs: L = {result.final_loss:.6f}, "
+              f"||D_theta L|| = {result.final_grad_theta_norm:.2e}, "
+              f"||D_phi L|| = {result.final_grad_phi_norm:.2e}")  # fmt: skip
+    print(f"wrote {args.out}")
+    return 0
+
+
+def cmd_minimax_compare(args: argparse.Namespace) -> int:
+    from genlab.minimax import compare_rules, comparison_table, format_comparison, write_comparison
+
+    configs = [minimax_config(args, rule) for rule in args.rules]  # validates every rule first
+    results = compare_rules(configs[0], args.rules)
+    print(format_comparison(comparison_table(results)))
+    write_comparison(results, args.out)
+    print(f"wrote {args.out}")
+    return 0
+
+
+def add_minimax_parser(sub: argparse._SubParsersAction) -> None:
+    from genlab.minimax import RULES
+
+    mm = sub.add_parser("minimax", help="SGDA and other rules on the homework's game (Problem 1)")
+    msub = mm.add_subparsers(dest="minimax_cmd", required=True)
+    for name, help_ in (("run", "one rule: trajectory, metrics, the homework's figure"),
+                        ("compare", "several rules on one instance, on shared axes")):  # fmt: skip
+        p = msub.add_parser(name, help=help_)
+        if name == "run":
+            p.add_argument("--rule", default="homework", help=f"one of {', '.join(RULES)}")
+            p.add_argument("--seeds", type=seeds_arg, default=(0,), help="instance seed(s)")
+            p.set_defaults(func=cmd_minimax_run, out_default="runs/minimax/run")
+        else:
+            p.add_argument("--rules", type=names_arg, default=tuple(RULES),
+                           help=f"comma list (default: {','.join(RULES)})")  # fmt: skip
+            p.add_argument("--seed", dest="seeds", type=lambda v: (int(v),), default=(0,))
+            p.set_defaults(func=cmd_minimax_compare, out_default="runs/minimax/compare")
+        p.add_argument("--epochs", type=int, help="epochs of N steps (default 5000)")
+        p.add_argument("--alpha", type=float, help="θ step size (default 0.3)")
+        p.add_argument("--beta", type=float, help="φ step size (default 1e-4)")
+        p.add_argument("--lambda", dest="lam", type=float, help="λ (default 0.001)")
+        p.add_argument("--n", type=int, help="data points N (default 30)")
+        p.add_argument("--p", type=int, help="dimension p (default 20)")
+        p.add_argument("--first", help="alternating: the player who moves first (phi or theta)")
+        p.add_argument("--full-batch", action="store_true", help="full-batch gradients")
+        p.add_argument("--average", action="store_true", help="report the averaged iterates")
+        p.add_argument("--out", type=Path)
+
+
 # -- theory (hw12 Problem 2) -----------------------------------------------------------------
 def floats_arg(text: str) -> tuple[float, ...]:
     try:
@@ -341,6 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     add_train_parser(sub)
     add_theory_parser(sub)
+    add_minimax_parser(sub)
     p = sub.add_parser("evaluate", help="sample-quality metrics of a run, into evaluation.json")
     p.add_argument("run", type=Path)
     p.add_argument("--n", type=int, default=2500, help="samples per member")
@@ -379,6 +449,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "out", "") is None and hasattr(args, "out_default"):
+        args.out = Path(args.out_default)
     try:
         return args.func(args)
     except (UsageError, ValueError) as err:

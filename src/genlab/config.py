@@ -159,7 +159,9 @@ class GANConfig:
     generator_loss: str = "nonsaturating"
     """``nonsaturating``: −E log D(G(z)) (the homework); ``saturating``: E log(1 − D(G(z)))."""
     game_optimizer: str = "alternating"
-    """How one game step updates both players; ``alternating`` (D, then G) is the homework's."""
+    """How one game step updates both players (``genlab.game.GAME_STEPS``): ``alternating``
+    (D, then G: the homework's), ``simultaneous``, ``extragradient``, ``optimistic``; Adam as
+    the base step, or SGD with the ``-sgd`` suffix."""
 
     def __post_init__(self) -> None:
         _positive_int("z_dim", self.z_dim)
@@ -196,6 +198,11 @@ class RunConfig:
             object.__setattr__(self, "arch", MODEL_CONFIGS[self.model]())
         elif not isinstance(self.arch, MODEL_CONFIGS[self.model]):
             raise ValueError(f"model {self.model!r} needs a {MODEL_CONFIGS[self.model].__name__}")
+        if self.train.compile and self.model == "gan" and self.arch.game_optimizer != "alternating":
+            raise ValueError(
+                f"--compile compiles the alternating game step only, got game optimizer "
+                f"{self.arch.game_optimizer!r}; drop --compile or use alternating"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "train": asdict(self.train), "arch": asdict(self.arch)}

@@ -17,6 +17,7 @@ import torch
 
 from genlab import atomic
 from genlab import objectives as obj
+from genlab.compiled import compiled_gan_step, compiled_vae_step
 from genlab.config import GANConfig, RunConfig, VAEConfig
 from genlab.data import get_dataset
 from genlab.evaluation import evaluate_cheap
@@ -68,7 +69,7 @@ class VAETrainer:
         self.model, self.arch = model, config.arch
         self.flat = flatten_parameters(model.parameters())
         self.opt = make_adam([self.flat], config.train.lr)
-        self.losses = torch.compile(self._losses) if config.train.compile else self._losses
+        self.step = compiled_vae_step(self) if config.train.compile else self._eager_step
 
     def _losses(self, x: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
         mu, log_std = self.model.encode(x)  # (E, b, latent) each
@@ -77,6 +78,13 @@ class VAETrainer:
         kl = obj.gaussian_kl(mu, log_std)
         return torch.stack((obj.vae_loss(mse, kl, self.arch.reg_coeff), mse, kl))  # (3, E)
 
+    def _eager_step(self, x: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
+        losses = self._losses(x, eps)
+        self.flat.grad.zero_()
+        losses[0].sum().backward()
+        self.opt.step()
+        return losses.detach()
+
     def epoch(self, x: torch.Tensor, gens: list[torch.Generator], batch: int) -> torch.Tensor:
         n = x.shape[1]
         perm = randperm_members(gens, n, x.device)  # (E, N)
@@ -84,11 +92,7 @@ class VAETrainer:
         xs = x.gather(1, perm[..., None].expand(-1, -1, x.shape[2])).split(batch, dim=1)
         out = []
         for xb, eb in zip(xs, eps.split(batch, dim=1), strict=True):
-            losses = self.losses(xb, eb)
-            self.flat.grad.zero_()
-            losses[0].sum().backward()
-            self.opt.step()
-            out.append(losses.detach())
+            out.append(self.step(xb, eb))
         return torch.stack(out)  # (steps, 3, E)
 
     @torch.no_grad()
@@ -120,17 +124,16 @@ class GANTrainer:
             model.generator.parameters(),
             config.train.lr,
         )
-        self.d_loss = torch.compile(self._d_loss) if config.train.compile else self._d_loss
-        self.g_loss = torch.compile(self._g_loss) if config.train.compile else self._g_loss
+        self.compiled = compiled_gan_step(self) if config.train.compile else None
 
-    def _d_loss(self, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+    def d_loss(self, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():
             fake = self.model.generate(z)  # (E, B, 2); no gradient into G on D's step
         logits = self.model.discriminate(torch.cat((x, fake), dim=1))  # one pass over both
         real, fake_logits = logits.split((x.shape[1], z.shape[1]), dim=1)
         return obj.discriminator_loss(real, fake_logits, self.arch.lam)
 
-    def _g_loss(self, z: torch.Tensor) -> torch.Tensor:
+    def g_loss(self, z: torch.Tensor) -> torch.Tensor:
         logits = self.model.discriminate(self.model.generate(z))
         return obj.generator_loss(logits, self.arch.generator_loss)
 
@@ -142,6 +145,9 @@ class GANTrainer:
         noise = randn_members(gens, (len(xs) * k, self.batch, self.arch.z_dim), x.device)
         out = []
         for i, xb in enumerate(xs):
+            if self.compiled is not None:  # the alternating step, compiled whole
+                out.append(torch.stack(self.compiled(xb, noise[:, 2 * i], noise[:, 2 * i + 1])))
+                continue
             draws = iter(noise[:, i * k : (i + 1) * k].unbind(1))
 
             def closure(player: str, xb: torch.Tensor = xb, draws=draws) -> torch.Tensor:

@@ -1,0 +1,171 @@
+"""Run directories for minimax runs, written with the atomic helpers (``genlab.atomic``).
+
+``write_run(result, folder)`` writes::
+
+    config.json        the resolved config, steps, versions
+    trajectory.npz     θ, φ (and averages), per-step metrics, indices, X, Y, θ₀, φ₀
+    metrics.csv        one row per epoch (every n-th step) plus the last step
+    gap.npz            primal value and duality gap on a log-spaced subsample
+    figures/homework.png, figures/primal_gap.png
+    summary.json       final values, final gap, timings
+    DONE               written last
+"""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Mapping
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from genlab import __version__
+from genlab.atomic import save_figure, save_npz, write_json, write_text
+from genlab.minimax.config import ManySeedsResult, MinimaxConfig, MinimaxResult
+from genlab.minimax.metrics import PrimalGap, primal_gap
+from genlab.minimax.plotting import homework_figure, plot_primal_gap, plot_rule_comparison
+from genlab.minimax.run import comparison_table, format_comparison
+
+__all__ = ["config_record", "write_comparison", "write_many_seeds", "write_run"]
+
+
+def config_record(config: MinimaxConfig) -> dict[str, Any]:
+    """The config as written to ``config.json``: every field, the derived step count, and
+    the versions that produced the numbers."""
+    import numba
+    import scipy
+
+    return {
+        **config.to_dict(),
+        "steps": config.steps,
+        "versions": {
+            "genlab": __version__,
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "scipy": scipy.__version__,
+            "numba": numba.__version__,
+        },
+        "machine": platform.machine(),
+    }
+
+
+def _metrics_csv(result: MinimaxResult) -> str:
+    n = result.config.n
+    rows = np.unique(np.append(np.arange(n - 1, result.steps, n), result.steps - 1))
+    lines = ["step,epoch,loss,grad_theta_norm,grad_phi_norm"]
+    for r in rows:
+        lines.append(
+            f"{r + 1},{(r + 1) / n:g},{result.loss[r]:.17g},"
+            f"{result.grad_theta_norm[r]:.17g},{result.grad_phi_norm[r]:.17g}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_run(
+    result: MinimaxResult,
+    folder: str | Path,
+    *,
+    gap: PrimalGap | None = None,
+    gap_points: int = 400,
+    dpi: int = 100,
+) -> Path:
+    """Write the run directory of ``result`` into ``folder`` (created; files replaced).
+
+    Args:
+        result: the run.
+        folder: the run directory.
+        gap: the primal value / gap record; computed (``gap_points`` log-spaced iterations)
+            when None.
+        gap_points: iterations at which to evaluate the gap when computing it here.
+        dpi: resolution of the figures.
+
+    Returns:
+        The folder.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_json(folder / "config.json", config_record(result.config))
+    arrays = {
+        "theta": result.theta,
+        "phi": result.phi,
+        "loss": result.loss,
+        "grad_theta_norm": result.grad_theta_norm,
+        "grad_phi_norm": result.grad_phi_norm,
+        "X": result.problem.X,
+        "Y": result.problem.Y,
+        "theta0": result.problem.theta0,
+        "phi0": result.problem.phi0,
+    }
+    if result.problem.indices is not None:
+        arrays["indices"] = result.problem.indices
+    if result.theta_avg is not None:
+        arrays["theta_avg"] = result.theta_avg
+        arrays["phi_avg"] = result.phi_avg
+    save_npz(folder / "trajectory.npz", **arrays)
+    write_text(folder / "metrics.csv", _metrics_csv(result))
+    if gap is None:
+        X, Y, lam = result.problem.X, result.problem.Y, result.problem.lam
+        gap = primal_gap(X, Y, lam, result.reported_theta, result.reported_phi, num=gap_points)
+    save_npz(folder / "gap.npz", **asdict(gap))
+    save_figure(folder / "figures" / "homework.png", homework_figure(result), dpi=dpi)
+    fig = Figure(figsize=(8, 5))
+    plot_primal_gap(gap, fig.add_subplot())
+    save_figure(folder / "figures" / "primal_gap.png", fig, dpi=dpi)
+    summary = {
+        **result.summary(),
+        "final_primal": float(gap.primal[-1]),
+        "final_gap": float(gap.gap[-1]),
+    }
+    write_json(folder / "summary.json", summary)
+    write_text(folder / "DONE", "")
+    return folder
+
+
+def write_comparison(
+    results: Mapping[str, MinimaxResult],
+    folder: str | Path,
+    *,
+    per_run: bool = True,
+    dpi: int = 100,
+) -> Path:
+    """Compare runs (e.g. ``run.compare_rules``): ``comparison.json`` / ``comparison.md``
+    (``comparison_table``), ``figures/comparison.png`` and, when ``per_run``, each run's
+    directory under ``folder/<label>/`` (``write_run``); ``DONE`` last."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = comparison_table(results)
+    write_json(folder / "comparison.json", [asdict(r) for r in rows])
+    write_text(folder / "comparison.md", format_comparison(rows) + "\n")
+    fig = Figure(figsize=(14, 5))
+    plot_rule_comparison(results, [fig.add_subplot(1, 2, k) for k in (1, 2)])
+    save_figure(folder / "figures" / "comparison.png", fig, dpi=dpi)
+    if per_run:
+        for label, res in results.items():
+            write_run(res, folder / label, dpi=dpi)
+    write_text(folder / "DONE", "")
+    return folder
+
+
+def write_many_seeds(result: ManySeedsResult, folder: str | Path) -> Path:
+    """``config.json``, ``metrics.npz`` (``(S, T)`` metrics, seeds, final iterates),
+    ``summary.json`` (mean ± s.e. over seeds) and ``DONE``."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_json(
+        folder / "config.json", {**config_record(result.config), "seeds": result.seeds.tolist()}
+    )
+    save_npz(
+        folder / "metrics.npz",
+        seeds=result.seeds,
+        loss=result.loss,
+        grad_theta_norm=result.grad_theta_norm,
+        grad_phi_norm=result.grad_phi_norm,
+        final_theta=result.final_theta,
+        final_phi=result.final_phi,
+    )
+    write_json(folder / "summary.json", result.summary())
+    write_text(folder / "DONE", "")
+    return folder
