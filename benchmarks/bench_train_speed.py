@@ -27,7 +27,6 @@ from genlab.data import make_swiss_roll
 from genlab.rng import member_generators
 from genlab.train import build_model, make_trainer, training_data
 
-
 ROUNDS = 3
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 import torch
 
 import genlab.cli as cli
+import genlab.reproduce as reproduce
 from genlab.cli import main
 from genlab.config import RunConfig, TrainConfig
 from genlab.data import DATASETS
@@ -220,25 +220,23 @@ TINY_TRAIN = dict(n_samples=64, batch_size=32, snapshots=1, device="cpu", eval_s
 def tiny_reproduce(monkeypatch):
     """Make ``reproduce`` train 2 epochs on 64 points (its logic is unchanged)."""
 
-    def replace(obj, **changes):
-        return dataclasses.replace(obj, **{**changes, **TINY_TRAIN, "epochs": 2})
+    def tiny(model, seeds=(0,)):
+        return RunConfig(model, TrainConfig(**TINY_TRAIN, epochs=2, seeds=seeds))
 
-    monkeypatch.setattr(cli, "replace", replace)
-    return lambda model, seeds=(0,): RunConfig(
-        model, TrainConfig(**TINY_TRAIN, epochs=2, seeds=seeds)
-    )
+    monkeypatch.setattr(reproduce, "training_config", lambda model, s: tiny(model, s.seeds))
+    return tiny
 
 
 def test_reproduce_runs_both_stages_then_skips_them(tiny_reproduce, tmp_path, capsys):
     out = tmp_path / "repro"
-    assert main(["reproduce", "--quick", "--out", str(out)]) == 0
+    assert main(["reproduce", "--quick", "--only", "vae,gan", "--out", str(out)]) == 0
     assert capsys.readouterr().out.count("wrote") == 2
     for model in ("vae", "gan"):
         run = RunDir.open(out / model)
         assert run.is_done() and run.config() == tiny_reproduce(model)
         assert (run.figures / "snapshots.png").exists()
     before = tree(out)
-    assert main(["reproduce", "--quick", "--out", str(out)]) == 0
+    assert main(["reproduce", "--quick", "--only", "vae,gan", "--out", str(out)]) == 0
     assert capsys.readouterr().out.count("complete, skipped") == 2
     assert tree(out) == before
 
@@ -250,7 +248,9 @@ def test_reproduce_resumes_an_unfinished_stage(tiny_reproduce, tmp_path, capsys)
     run = RunDir.create(out / "gan", tiny_reproduce("gan", seeds=(2,)), environment("cpu"))
     with pytest.raises(KeyboardInterrupt):
         fit(run, on_epoch=lambda r: (_ for _ in ()).throw(KeyboardInterrupt))
-    assert main(["reproduce", "--quick", "--seeds", "2", "--out", str(out)]) == 0
+    assert (
+        main(["reproduce", "--quick", "--only", "vae,gan", "--seeds", "2", "--out", str(out)]) == 0
+    )
     assert run.is_done() and [r["epoch"] for r in run.read_metrics()] == [1, 2]
 
 
@@ -258,15 +258,30 @@ def test_reproduce_refuses_a_stage_of_other_settings(tiny_reproduce, tmp_path, c
     out = tmp_path / "repro"
     RunDir.create(out / "vae", tiny_reproduce("vae", seeds=(5,)), environment("cpu"))
     before = tree(out)
-    assert main(["reproduce", "--quick", "--out", str(out)]) == 2
+    assert main(["reproduce", "--quick", "--only", "vae,gan", "--out", str(out)]) == 2
     assert "other settings" in capsys.readouterr().err
     assert tree(out) == before
+
+
+def test_reproduce_problem1_quick(tmp_path, capsys):
+    out = tmp_path / "repro"
+    assert main(["reproduce", "--quick", "--only", "problem1", "--out", str(out)]) == 0
+    assert "wrote" in capsys.readouterr().out
+    for name in ("DONE", "homework/figures/homework.png", "homework/summary.json",
+                 "compare/comparison.md", "compare/figures/comparison.png"):  # fmt: skip
+        assert (out / "problem1" / name).is_file(), name
+    assert not (out / "vae").exists()
+    assert main(["reproduce", "--only", "problem9", "--out", str(out)]) == 2
 
 
 @pytest.mark.slow
 def test_reproduce_quick_for_real(tmp_path):
     out = tmp_path / "repro"
     assert main(["reproduce", "--quick", "--out", str(out)]) == 0
+    for stage in ("problem1", "problem2"):
+        assert (out / stage / "DONE").is_file()
+    assert (out / "problem2" / "check" / "table.md").is_file()
+    assert (out / "problem2" / "discriminator" / "figures" / "discriminator.png").is_file()
     for model in ("vae", "gan"):
         run = RunDir.open(out / model)
         assert run.is_done() and run.config().train.epochs == 200
@@ -370,3 +385,59 @@ def test_sample_of_a_run_without_checkpoint_exits_2(make_config, tmp_path, capsy
     out = tmp_path / "out"
     assert code_of(["sample", str(run.path), "-n", "5", "-o", str(out / "x.npy")]) == 2
     assert "checkpoint" in capsys.readouterr().err and not out.exists()
+
+
+# -- minimax and theory verbs ---------------------------------------------------------------------
+def test_minimax_run_and_compare(tmp_path, capsys):
+    out = tmp_path / "mm"
+    assert main(["minimax", "run", "--epochs", "20", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "rule homework, 20 epochs: L = " in printed and f"wrote {out}" in printed
+    for name in ("DONE", "summary.json", "metrics.csv", "trajectory.npz", "figures/homework.png",
+                 "figures/primal_gap.png"):  # fmt: skip
+        assert (out / name).is_file(), name
+    many = tmp_path / "many"
+    assert main(["minimax", "run", "--epochs", "5", "--seeds", "0-3", "--out", str(many)]) == 0
+    assert json.loads((many / "config.json").read_text())["seeds"] == [0, 1, 2, 3]
+    cmp = tmp_path / "cmp"
+    argv = ["minimax", "compare", "--epochs", "10", "--rules", "homework,extragradient"]
+    assert main([*argv, "--out", str(cmp)]) == 0
+    table = capsys.readouterr().out
+    assert "| homework |" in table and "| extragradient |" in table
+    assert (cmp / "comparison.md").is_file() and (cmp / "figures" / "comparison.png").is_file()
+
+
+def test_theory_check_and_discriminator(tmp_path, capsys):
+    out = tmp_path / "check"
+    argv = ["theory", "check", "--pairs", "gaussian_1d", "--lambda", "1,500"]
+    assert main([*argv, "--methods", "quadrature", "--out", str(out)]) == 0
+    assert "| gaussian_1d | 500 | quadrature |" in capsys.readouterr().out
+    rows = (out / "table.csv").read_text().strip().splitlines()
+    assert len(rows) == 3  # header + one row per λ
+    disc = tmp_path / "disc"
+    argv = ["theory", "discriminator", "--p", "gaussian", "--q", "standard_normal", "--steps", "30"]
+    assert main([*argv, "--seeds", "0,1", "--out", str(disc)]) == 0
+    assert (disc / "members.csv").read_text().count("\n") == 3  # header + 2 members
+    assert (disc / "figures" / "discriminator.png").is_file()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["minimax", "run", "--alpha", "-1"],
+        ["minimax", "run", "--epochs", "0"],
+        ["minimax", "run", "--rule", "nope"],
+        ["minimax", "run", "--n", "0"],
+        ["minimax", "compare", "--rules", "homework,nope"],
+        ["theory", "check", "--lambda", "-1"],
+        ["theory", "check", "--lambda", "nan"],
+        ["theory", "check", "--pairs", "nope"],
+        ["theory", "discriminator", "--lambda", "0"],
+        ["theory", "discriminator", "--p", "nope"],
+    ],
+)
+def test_minimax_and_theory_bad_input_exit_2_and_write_nothing(argv, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main([*argv, "--out", str(out)]) == 2
+    assert "error" in capsys.readouterr().err
+    assert not out.exists()

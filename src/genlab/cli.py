@@ -9,7 +9,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import fields, replace
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -381,27 +381,25 @@ def add_theory_parser(sub: argparse._SubParsersAction) -> None:
 
 # -- the main job ---------------------------------------------------------------------------
 def cmd_reproduce(args: argparse.Namespace) -> int:
-    seeds = args.seeds
-    epochs = 200 if args.quick else 2000
-    root = args.out
-    for model in ("vae", "gan"):
-        config = RunConfig(model, replace(TrainConfig(), epochs=epochs, seeds=seeds))
-        path = root / model
-        if (path / "DONE").exists() and not args.force:
-            print(f"{path}: complete, skipped (--force to redo)")
-            continue
-        if args.force and path.exists():
-            import shutil
+    from genlab.reproduce import STAGES, ReproduceSettings, run_stage
 
-            shutil.rmtree(path)
-        if (path / "config.json").exists():
-            run = RunDir.open(path)
-            if run.config() != config:
-                raise UsageError(f"{path} holds a run of other settings; use --force to redo it")
+    settings = ReproduceSettings(seeds=args.seeds, quick=args.quick, device=args.device)
+    resolve_device(settings.device)
+    stages = [s for s in STAGES if args.only is None or s.name in args.only]
+    if args.only is not None and (unknown := set(args.only) - {s.name for s in STAGES}):
+        known = ", ".join(s.name for s in STAGES)
+        raise UsageError(f"unknown stage(s) {', '.join(sorted(unknown))}; known: {known}")
+    tic = time.perf_counter()
+    for stage in stages:
+        print(f"{stage.title} ...", flush=True)
+        status = run_stage(stage, args.out, settings, force=args.force,
+                           execute=lambda run, s=stage: execute(run, s.title))  # fmt: skip
+        where = args.out / stage.folder
+        if status["status"] == "skipped":
+            print(f"  {where}: complete, skipped (--force to redo)")
         else:
-            run = RunDir.create(path, config, environment(str(resolve_device("auto"))))
-        execute(run, f"Problem {3 if model == 'vae' else 4}: {model}")
-        print(f"wrote {path}")
+            print(f"  wrote {where} in {status['seconds']:.1f} s")
+    print(f"reproduction done in {time.perf_counter() - tic:.1f} s: {args.out}")
     return 0
 
 
@@ -440,8 +438,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reproduce", help="the homework, reproduced, into runs/reproduce")
     p.add_argument("--out", type=Path, default=Path("runs/reproduce"))
     p.add_argument("--seeds", type=seeds_arg, default=(0,), help="members, e.g. 0-4 for error bars")
-    p.add_argument("--quick", action="store_true", help="shortened runs (200 epochs)")
+    p.add_argument("--quick", action="store_true", help="shortened runs, labelled as quick")
     p.add_argument("--force", action="store_true", help="redo complete stages")
+    p.add_argument("--only", type=names_arg, help="stages to run (problem1,problem2,vae,gan)")
+    p.add_argument("--device", default="auto", help="auto, cpu or cuda (training stages)")
     p.set_defaults(func=cmd_reproduce)
     return parser
 

@@ -1,0 +1,121 @@
+"""The homework (hw12), reproduced stage by stage into one folder (default ``runs/reproduce``).
+
+    problem1/  minimax SGDA: the homework's rule, the other rules compared, the primal gap
+    problem2/  the λ-GAN theorem: identity table (check/), discriminator against D* (discriminator/)
+    vae/       Problem 3: the VAE on the swiss roll
+    gan/       Problem 4: the λ-GAN (λ = 500) on the swiss roll
+
+A stage whose folder holds ``DONE`` is skipped unless forced; an interrupted training stage
+resumes from its checkpoint. ``quick`` shortens every stage (and says so in its config).
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from genlab import atomic
+from genlab.config import RunConfig, TrainConfig
+from genlab.runs import RunDir, environment
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One part of the reproduction: a name, its folder, and the function that fills it."""
+
+    name: str
+    title: str
+    folder: str
+    run: Callable[[Path, ReproduceSettings, Callable | None], None]
+
+
+@dataclass(frozen=True)
+class ReproduceSettings:
+    """What the whole reproduction runs with."""
+
+    seeds: tuple[int, ...] = (0,)
+    quick: bool = False
+    device: str = "auto"
+
+
+def training_config(model: str, settings: ReproduceSettings) -> RunConfig:
+    """The homework's settings (2000 epochs; 200 when quick) with the chosen members."""
+    epochs = 200 if settings.quick else 2000
+    train = TrainConfig(epochs=epochs, seeds=settings.seeds, device=settings.device)
+    return RunConfig(model, train)
+
+
+def train_stage(model: str) -> Callable[[Path, ReproduceSettings, Callable | None], None]:
+    def run(path: Path, settings: ReproduceSettings, execute: Callable | None) -> None:
+        config = training_config(model, settings)
+        if (path / "config.json").exists():
+            run_dir = RunDir.open(path)
+            if run_dir.config() != config:
+                raise ValueError(f"{path} holds a run of other settings; force it to redo it")
+        else:
+            run_dir = RunDir.create(path, config, environment(settings.device))
+        assert execute is not None, "training stages need the caller's executor"
+        execute(run_dir)
+
+    return run
+
+
+def theory_stage(path: Path, settings: ReproduceSettings, execute: Callable | None) -> None:
+    """Problem 2: both sides of the identity (quadrature and Monte Carlo), and a discriminator
+    trained alone against the optimal one (p = swiss roll, q = a Gaussian, λ = 500)."""
+    from genlab.discriminator_fit import FitConfig, fit_discriminator
+    from genlab.theory import DEFAULT_LAMBDAS, PAIRS, check_theorem
+    from genlab.theory_runs import write_check, write_discriminator
+
+    tic = time.perf_counter()
+    n_mc = 20_000 if settings.quick else 100_000
+    rows = check_theorem(tuple(PAIRS), DEFAULT_LAMBDAS, n_samples=n_mc, seed=settings.seeds[0])
+    write_check(path / "check", rows, {"pairs": list(PAIRS), "lambdas": DEFAULT_LAMBDAS,
+                                       "n_samples": n_mc, "quick": settings.quick})  # fmt: skip
+    steps, n_eval = (2_000, 20_000) if settings.quick else (20_000, 100_000)
+    fit = fit_discriminator(
+        FitConfig(lam=500.0, steps=steps, seeds=settings.seeds, eval_samples=n_eval)
+    )
+    write_discriminator(path / "discriminator", fit)
+    atomic.write_json(path / "DONE", {"seconds": time.perf_counter() - tic})
+
+
+def minimax_stage(path: Path, settings: ReproduceSettings, execute: Callable | None) -> None:
+    """Problem 1: the homework's SGDA (its exact update, ``homework`` rule), the textbook rules
+    on the same instance, and the primal gap Φ(θₜ) − L(θₜ, φₜ)."""
+    from genlab.minimax import MinimaxConfig, compare_rules, run_minimax, write_comparison
+    from genlab.minimax import write_run as write_minimax_run
+
+    tic = time.perf_counter()
+    config = MinimaxConfig(epochs=500 if settings.quick else 5000, seed=settings.seeds[0])
+    write_minimax_run(run_minimax(config), path / "homework")
+    rules = ("homework", "simultaneous", "alternating", "extragradient", "optimistic")
+    write_comparison(compare_rules(config, rules), path / "compare", per_run=False)
+    atomic.write_json(path / "DONE", {"seconds": time.perf_counter() - tic})
+
+
+STAGES: list[Stage] = [
+    Stage("problem1", "Problem 1: minimax SGDA", "problem1", minimax_stage),
+    Stage("problem2", "Problem 2: the λ-GAN theorem", "problem2", theory_stage),
+    Stage("vae", "Problem 3: VAE", "vae", train_stage("vae")),
+    Stage("gan", "Problem 4: λ-GAN, λ = 500", "gan", train_stage("gan")),
+]
+
+
+def run_stage(
+    stage: Stage, root: Path, settings: ReproduceSettings, *, force: bool,
+    execute: Callable | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Run one stage unless complete; return {stage, status, seconds, error?}."""
+    path = root / stage.folder
+    if (path / "DONE").exists() and not force:
+        return {"stage": stage.name, "status": "skipped", "seconds": 0.0}
+    if force and path.exists():
+        shutil.rmtree(path)
+    tic = time.perf_counter()
+    stage.run(path, settings, execute)
+    return {"stage": stage.name, "status": "done", "seconds": time.perf_counter() - tic}
