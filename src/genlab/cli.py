@@ -358,6 +358,19 @@ def cmd_theory_discriminator(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_theory_gan(args: argparse.Namespace) -> int:
+    from genlab.gan_discriminator import gan_discriminator_fit
+    from genlab.theory_runs import members_table, write_discriminator
+
+    (run,) = open_runs([args.run])
+    fit = gan_discriminator_fit(run, member=args.member, n_kde=args.n_kde,
+                                eval_samples=args.eval_samples)  # fmt: skip
+    print(members_table(fit.members)[1])
+    write_discriminator(args.out or args.run / "discriminator", fit)
+    print(f"wrote {args.out or args.run / 'discriminator'}")
+    return 0
+
+
 def add_theory_parser(sub: argparse._SubParsersAction) -> None:
     theory = sub.add_parser("theory", help="the λ-GAN theorem, checked numerically (Problem 2)")
     tsub = theory.add_subparsers(dest="theory_cmd", required=True)
@@ -377,6 +390,13 @@ def add_theory_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seeds", type=seeds_arg, default=(0, 1), help="members, e.g. 0-3")
     p.add_argument("--out", type=Path, default=Path("runs/theory/discriminator"))
     p.set_defaults(func=cmd_theory_discriminator)
+    p = tsub.add_parser("gan", help="a trained GAN's discriminator against D* for q = KDE of G")
+    p.add_argument("run", type=Path)
+    p.add_argument("--member", type=int, default=0, help="index into the run's seeds")
+    p.add_argument("--n-kde", type=int, default=2000, help="generated samples behind the KDE")
+    p.add_argument("--eval-samples", type=int, default=20_000, help="Monte Carlo samples")
+    p.add_argument("--out", type=Path, help="default: RUN/discriminator")
+    p.set_defaults(func=cmd_theory_gan)
 
 
 # -- the main job ---------------------------------------------------------------------------

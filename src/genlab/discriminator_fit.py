@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -114,7 +115,8 @@ class MemberFit:
 class DiscriminatorFit:
     """The trained ensemble with everything the figures need, computed on ``grid``."""
 
-    config: FitConfig
+    config: Any
+    """A ``FitConfig``, or a ``GANDiscriminatorConfig`` for a trained GAN's discriminator."""
     members: tuple[MemberFit, ...]
     grid: Grid
     logits: torch.Tensor
@@ -202,10 +204,26 @@ def fit_discriminator(config: FitConfig) -> DiscriminatorFit:
     integrated on ``pair_for(p, q)``'s window, which holds all but ~1e-10 of both densities.
     """
     start = time.perf_counter()
-    p, q, lam = get_density(config.p), get_density(config.q), config.lam
+    p, q = get_density(config.p), get_density(config.q)
     model = build_discriminator(config.seeds)
     losses = train_discriminator(model, p, q, config)
+    return score_discriminator(model, p, q, config, losses, start)
 
+
+def score_discriminator(
+    model: EnsembleMLP,
+    p: Density,
+    q: Density,
+    config: Any,
+    losses: torch.Tensor,
+    start: float,
+) -> DiscriminatorFit:
+    """Score a trained discriminator ensemble against D* = p / (p + λq) (see the module).
+
+    ``config`` needs ``lam``, ``seeds``, ``steps``, ``limit``, ``grid_n``, ``exact_spacing`` and
+    ``eval_samples`` (a ``FitConfig``, or a GAN run's ``GANDiscriminatorConfig``).
+    """
+    lam = config.lam
     grid = uniform_grid(-config.limit, config.limit, config.grid_n)
     lp, lq = p.log_prob(grid.points), q.log_prob(grid.points)
     image_star, image = optimal_logit(lp, lq, lam), _logits(model, grid.points)
