@@ -29,6 +29,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_train_speed.py
 	$(BIN)/python benchmarks/bench_plot_speed.py
+	$(BIN)/python benchmarks/bench_metrics.py
+	$(BIN)/python benchmarks/bench_minimax.py
 
 clean:
 	rm -rf $(VENV) runs
