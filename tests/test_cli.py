@@ -441,3 +441,46 @@ def test_minimax_and_theory_bad_input_exit_2_and_write_nothing(argv, tmp_path, c
     assert main([*argv, "--out", str(out)]) == 2
     assert "error" in capsys.readouterr().err
     assert not out.exists()
+
+
+# -- regressions found in review -----------------------------------------------------------------
+def test_reproduce_refuses_a_complete_stage_of_other_settings(tmp_path, capsys):
+    out = tmp_path / "repro"
+    assert main(["reproduce", "--quick", "--only", "problem1", "--out", str(out)]) == 0
+    before = tree(out)
+    assert main(["reproduce", "--only", "problem1", "--seeds", "7", "--out", str(out)]) == 2
+    assert "was made with" in capsys.readouterr().err
+    assert tree(out) == before
+
+
+@pytest.mark.parametrize("device", ["mps", "gpu", "cuda:0"])
+def test_reproduce_rejects_a_bad_device_before_any_stage(device, tmp_path, capsys):
+    out = tmp_path / "repro"
+    assert main(["reproduce", "--quick", "--device", device, "--out", str(out)]) == 2
+    assert device in capsys.readouterr().err and not out.exists()
+
+
+def test_train_records_the_resolved_device(tmp_path):
+    out = tmp_path / "run"
+    assert main(["train", "vae", *TINY, "--eval-samples", "0", "--out", str(out)]) == 0
+    assert RunDir.open(out).config().train.device == "cpu"  # not "auto"
+
+
+def test_a_torn_last_metrics_line_does_not_block_resume(tmp_path, monkeypatch):
+    out = tmp_path / "run"
+
+    def train_then_die(run, desc):  # trained and checkpointed; killed before DONE
+        fit(run)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "execute", train_then_die)
+    argv = ["train", "gan", *TINY, "--eval-samples", "0", "--checkpoint-every", "1"]
+    assert main([*argv, "--out", str(out)]) == 130
+    monkeypatch.undo()
+    run = RunDir.open(out)
+    with open(run.metrics_file, "a") as f:
+        f.write('{"epoch": 3, "d_lo')  # an append cut short
+    assert [r["epoch"] for r in run.read_metrics()] == [1, 2]
+    assert main(["train", "gan", "--resume", str(out)]) == 0
+    assert run.is_done() and [r["epoch"] for r in run.read_metrics()] == [1, 2]
+    assert run.metrics_file.read_text().endswith("}\n")  # the torn fragment is gone

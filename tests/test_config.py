@@ -173,3 +173,8 @@ def test_parse_seeds_rejects_quoting_the_text(text, quoted):
 def test_booleans_are_not_numbers(make):
     with pytest.raises(ValueError, match="True"):
         make()
+
+
+def test_n_samples_below_the_snapshot_metrics_minimum_is_refused():
+    with pytest.raises(ValueError, match="n_samples must be >= 10"):
+        TrainConfig(n_samples=5, batch_size=2)

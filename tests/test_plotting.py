@@ -123,3 +123,13 @@ def test_render_run_writes_the_documented_files(model, make_config, make_run):
     for p in written:
         assert p.parent == run.figures and p.read_bytes()[:4] == b"\x89PNG"
     assert {p.name for p in run.figures.iterdir()} == expected  # no temporary files left
+
+
+def test_kde_grid_of_widely_spread_points_stays_small_and_normalised():
+    """The padding is capped at one window, and the kernel keeps its analytic mass."""
+    rng = np.random.default_rng(0)
+    wide = rng.normal(scale=100.0, size=(2000, 2))
+    dens = kde_grid(wide, 1.5, resolution=100)
+    assert dens.shape == (100, 100) and np.isfinite(dens).all()
+    # the density of N(0, (100² + h²) I) at the origin, up to the KDE's sampling noise
+    assert dens.mean() == pytest.approx(1 / (2 * np.pi * 100**2), rel=0.5)

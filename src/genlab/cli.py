@@ -6,6 +6,7 @@ Bad input exits with code 2 before any work or file write; a diverging run exits
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -133,6 +134,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     else:
         config = config_from_args(args)
         device = resolve_device(config.train.device)
+        # the resolved device: a resume elsewhere must not silently switch random streams
+        config = dataclasses.replace(
+            config, train=dataclasses.replace(config.train, device=device.type)
+        )
+        if config.train.threads:
+            torch.set_num_threads(config.train.threads)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         out = args.out or Path("runs") / f"{args.model}-{config.train.dataset}-{stamp}"
         if (out / "config.json").exists():
@@ -161,6 +168,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
     if args.member is not None and not 0 <= args.member < len(seeds):
         raise UsageError(f"--member must be in 0..{len(seeds) - 1}, got {args.member}")
     model = load_model(run)
+    if not run.is_done():
+        print(f"note: {run.path} is not complete; sampling its last checkpoint", file=sys.stderr)
     x = model.sample(args.n, generators=member_generators(seeds, "sample", "cpu", args.seed))
     x = x.numpy() if args.member is None else x[args.member].numpy()
     if args.output.suffix == ".npy":
@@ -222,6 +231,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         raise UsageError(f"--n must be >= 50, got {args.n}")
     (run,) = open_runs([args.run])
     result = evaluate_run(run, n=args.n, seed=args.seed)
+    if not result["complete"]:
+        print(f"note: {run.path} is not complete; evaluated its checkpoint at epoch "
+              f"{result['epoch']}", file=sys.stderr)  # fmt: skip
     print(Comparison([result]).to_markdown())
     print(f"wrote {run.path / 'evaluation.json'}")
     return 0

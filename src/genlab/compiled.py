@@ -65,7 +65,6 @@ def compiled_vae_step(trainer) -> Callable[[torch.Tensor, torch.Tensor], torch.T
     model, flat, reg = trainer.model, trainer.flat, trainer.arch.reg_coeff
     n_enc = sum(p.numel() for p in model.encoder.parameters())
     lr, betas, eps_adam = _hyper(trainer.opt)
-    state = adam_state(trainer.opt, flat)
 
     def losses(w: torch.Tensor, x: torch.Tensor, eps: torch.Tensor):
         enc = functional_call(model.encoder, param_views(model.encoder, w), (x,))
@@ -84,6 +83,8 @@ def compiled_vae_step(trainer) -> Callable[[torch.Tensor, torch.Tensor], torch.T
     compiled = torch.compile(step, dynamic=False)
 
     def run(x: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
+        # looked up at every call: loading a checkpoint replaces the optimizer's state tensors
+        state = adam_state(trainer.opt, flat)
         with torch.no_grad():
             return compiled(flat.data, state["exp_avg"], state["exp_avg_sq"], state["step"], x, eps)
 
@@ -96,7 +97,6 @@ def compiled_gan_step(trainer) -> Callable[[torch.Tensor, torch.Tensor, torch.Te
     model, game, arch = trainer.model, trainer.game, trainer.arch
     d, g = game.d, game.g
     lr, betas, eps_adam = _hyper(d.opt)
-    sd, sg = adam_state(d.opt, d.flat), adam_state(g.opt, g.flat)
 
     def d_loss(wd, wg, x, z):
         fake = functional_call(model.generator, param_views(model.generator, wg), (z,))
@@ -124,6 +124,7 @@ def compiled_gan_step(trainer) -> Callable[[torch.Tensor, torch.Tensor, torch.Te
     compiled = torch.compile(step, dynamic=False)
 
     def run(x: torch.Tensor, z_d: torch.Tensor, z_g: torch.Tensor):
+        sd, sg = adam_state(d.opt, d.flat), adam_state(g.opt, g.flat)  # see compiled_vae_step
         with torch.no_grad():
             return compiled(d.flat.data, g.flat.data, sd["exp_avg"], sd["exp_avg_sq"], sd["step"],
                             sg["exp_avg"], sg["exp_avg_sq"], sg["step"], x, z_d, z_g)  # fmt: skip

@@ -102,6 +102,11 @@ class TrainConfig:
             _is_number(self.noise) and math.isfinite(self.noise) and self.noise >= 0
         ):
             raise ValueError(f"noise must be a finite number >= 0, got {self.noise!r}")
+        if self.n_samples < 10:
+            raise ValueError(
+                f"n_samples must be >= 10 (the snapshot metrics need 10 points), "
+                f"got {self.n_samples}"
+            )
         if self.batch_size > self.n_samples:
             raise ValueError(
                 f"batch_size {self.batch_size} is larger than the data (n_samples = "

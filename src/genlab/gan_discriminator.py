@@ -14,6 +14,7 @@ The comparison is only as good as q̂: a KDE widens thin structure by about its 
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from dataclasses import dataclass
@@ -75,15 +76,14 @@ class GANDiscriminatorConfig:
 
 
 def member_discriminator(model: EnsembleMLP, e: int) -> EnsembleMLP:
-    """A one-member copy of member e of an ensemble MLP."""
-    widths = [model.linears()[0].in_features] + [lay.out_features for lay in model.linears()]
-    acts = [type(m).__name__ for m in model.net if not hasattr(m, "weight")]
-    names = {"Tanh": "tanh", "LeakyReLU": "leaky_relu", "ReLU": "relu", "Identity": "identity"}
-    single = EnsembleMLP(1, widths, [names[a] for a in acts])
+    """A one-member copy of member e of an ensemble MLP (any activations)."""
+    single = copy.deepcopy(model)
     with torch.no_grad():
-        for dst, src in zip(single.linears(), model.linears(), strict=True):
-            dst.weight.copy_(src.weight[e : e + 1])
-            dst.bias.copy_(src.bias[e : e + 1])
+        for layer in single.linears():
+            layer.weight = torch.nn.Parameter(layer.weight[e : e + 1].clone())
+            layer.bias = torch.nn.Parameter(layer.bias[e : e + 1].clone())
+            layer.members = 1
+    single.members = 1
     return single
 
 

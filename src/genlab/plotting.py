@@ -58,6 +58,8 @@ def kde_grid(
     cov += np.eye(2) * 1e-12
     step = 2 * limit / resolution
     pad = int(np.ceil(4 * np.sqrt(cov.diagonal().max()) / step)) + 1
+    if pad > resolution:  # a kernel wider than the window: binning would need a huge grid
+        return _kde_direct(points, cov, limit, resolution)
     m = resolution + 2 * pad
     # linear binning onto cell centres of the padded grid
     u = (points + limit) / step + pad - 0.5
@@ -79,6 +81,20 @@ def kde_grid(
     kernel /= kernel.sum()
     dens = fftconvolve(grid, kernel, mode="same")[pad : pad + resolution, pad : pad + resolution]
     return np.clip(dens, 0, None) / step**2
+
+
+def _kde_direct(points: np.ndarray, cov: np.ndarray, limit: float, resolution: int) -> np.ndarray:
+    """The same KDE summed exactly at the cell centres (for kernels wider than the window)."""
+    step = 2 * limit / resolution
+    axis = -limit + step * (np.arange(resolution) + 0.5)
+    gx, gy = np.meshgrid(axis, axis)  # rows = y, cols = x
+    cells = np.column_stack((gx.ravel(), gy.ravel()))
+    inv, norm = np.linalg.inv(cov), 2 * np.pi * np.sqrt(np.linalg.det(cov)) * len(points)
+    dens = np.zeros(len(cells))
+    for chunk in np.array_split(np.arange(len(cells)), max(1, len(cells) // 2048)):
+        d = cells[chunk, None, :] - points[None]
+        dens[chunk] = np.exp(-0.5 * np.einsum("cni,ij,cnj->cn", d, inv, d)).sum(1) / norm
+    return dens.reshape(resolution, resolution)
 
 
 def mass_level(density: np.ndarray, thresh: float) -> float:

@@ -11,6 +11,7 @@ resumes from its checkpoint. ``quick`` shortens every stage (and says so in its 
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from typing import Any
 from genlab import atomic
 from genlab.config import RunConfig, TrainConfig
 from genlab.runs import RunDir, environment
+from genlab.train import resolve_device
 
 
 @dataclass(frozen=True)
@@ -35,11 +37,17 @@ class Stage:
 
 @dataclass(frozen=True)
 class ReproduceSettings:
-    """What the whole reproduction runs with."""
+    """What the whole reproduction runs with (validated: bad values fail before any stage)."""
 
     seeds: tuple[int, ...] = (0,)
     quick: bool = False
     device: str = "auto"
+
+    def __post_init__(self) -> None:
+        TrainConfig(seeds=self.seeds, device=self.device)  # validates seeds and device
+
+    def record(self) -> dict[str, Any]:
+        return {"seeds": list(self.seeds), "quick": self.quick}
 
 
 def training_config(model: str, settings: ReproduceSettings) -> RunConfig:
@@ -57,7 +65,7 @@ def train_stage(model: str) -> Callable[[Path, ReproduceSettings, Callable | Non
             if run_dir.config() != config:
                 raise ValueError(f"{path} holds a run of other settings; force it to redo it")
         else:
-            run_dir = RunDir.create(path, config, environment(settings.device))
+            run_dir = RunDir.create(path, config, environment(str(resolve_device(settings.device))))
         assert execute is not None, "training stages need the caller's executor"
         execute(run_dir)
 
@@ -113,9 +121,27 @@ def run_stage(
     """Run one stage unless complete; return {stage, status, seconds, error?}."""
     path = root / stage.folder
     if (path / "DONE").exists() and not force:
+        made = stage_settings(path)
+        if made is not None and made != settings.record():
+            raise ValueError(
+                f"{path} is complete but was made with {made}, not {settings.record()}; "
+                "use --force to redo it, or another --out"
+            )
         return {"stage": stage.name, "status": "skipped", "seconds": 0.0}
     if force and path.exists():
         shutil.rmtree(path)
     tic = time.perf_counter()
     stage.run(path, settings, execute)
+    atomic.write_json(path / "SETTINGS.json", settings.record())
     return {"stage": stage.name, "status": "done", "seconds": time.perf_counter() - tic}
+
+
+def stage_settings(path: Path) -> dict[str, Any] | None:
+    """The settings a complete stage was made with (None for a stage from before they were
+    recorded: then a training stage's own config says them)."""
+    if (path / "SETTINGS.json").exists():
+        return json.loads((path / "SETTINGS.json").read_text())
+    if (path / "config.json").exists() and (path / "checkpoints").exists():
+        t = RunDir.open(path).config().train
+        return {"seeds": list(t.seeds), "quick": t.epochs != 2000}
+    return None

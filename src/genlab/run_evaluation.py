@@ -47,6 +47,7 @@ def evaluate_run(run: RunDir, *, n: int = 2500, seed: int = 0) -> dict[str, Any]
     config = run.config()
     t = config.train
     model = load_model(run)
+    epoch = run.load_checkpoint()["epoch"]
     samples = model.sample(n, generators=member_generators(t.seeds, "sample", "cpu", seed))
     evaluations = [evaluate(x.numpy(), t.dataset, n=n, seed=seed, noise=t.noise) for x in samples]
     result = {
@@ -56,6 +57,8 @@ def evaluate_run(run: RunDir, *, n: int = 2500, seed: int = 0) -> dict[str, Any]
         "seeds": list(t.seeds),
         "n": n,
         "reference_seed": seed,
+        "epoch": epoch,
+        "complete": epoch == t.epochs,
         "samples": "decoded prior samples" if config.model == "vae" else "generated samples",
         "metrics": summarise(evaluations),
     }
@@ -86,9 +89,11 @@ class Comparison:
                 cells.append("—" if s is None else _pm(s["mean"], s["se"]))
             row = [Path(r["run"]).name, r["model"], r["dataset"], str(len(r["seeds"]))]
             lines.append("| " + " | ".join(row + cells) + " |")
-        floors = {m: r["metrics"][m]["floor"] for r in self.runs for m in r["metrics"]}
-        lines.append("| floor (data vs data) | | | | " + " | ".join(
-            f"{floors[m]:.4g}" for m in names) + " |")  # fmt: skip
+        for dataset in dict.fromkeys(r["dataset"] for r in self.runs):
+            floors = {m: r["metrics"][m]["floor"] for r in self.runs
+                      if r["dataset"] == dataset for m in r["metrics"]}  # fmt: skip
+            cells = [f"{floors[m]:.4g}" if m in floors else "—" for m in names]
+            lines.append(f"| floor (data vs data) | | {dataset} | | " + " | ".join(cells) + " |")
         return "\n".join(lines) + "\n"
 
     def to_csv(self) -> str:
@@ -112,7 +117,12 @@ def compare_runs(runs: list[RunDir], *, n: int = 2500, seed: int = 0) -> Compari
     for run in runs:
         path = run.path / "evaluation.json"
         result = json.loads(path.read_text()) if path.exists() else None
-        if result is None or result["n"] != n or result["reference_seed"] != seed:
+        epoch = run.load_checkpoint()["epoch"]
+        if result is None or (result["n"], result["reference_seed"], result.get("epoch")) != (
+            n,
+            seed,
+            epoch,
+        ):
             result = evaluate_run(run, n=n, seed=seed)
         results.append(result)
     return Comparison(results)

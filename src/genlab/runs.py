@@ -122,15 +122,25 @@ class RunDir:
     def read_metrics(self) -> list[dict[str, Any]]:
         if not self.metrics_file.exists():
             return []
-        return [json.loads(line) for line in self.metrics_file.read_text().splitlines() if line]
+        lines = self.metrics_file.read_text().split("\n")
+        records = []
+        for i, line in enumerate(lines):
+            if not line:
+                continue
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                if i < len(lines) - 1:  # only the last line can be torn by an interrupted append
+                    raise
+        return records
 
     def truncate_metrics(self, last_epoch: int) -> None:
         """Drop records after ``last_epoch`` (written after the checkpoint a resume starts from)."""
-        records = self.read_metrics()
-        kept = [r for r in records if r["epoch"] <= last_epoch]
-        if len(kept) == len(records):
-            return
-        atomic.write_text(self.metrics_file, "".join(json.dumps(r) + "\n" for r in kept))
+        old = self.metrics_file.read_text() if self.metrics_file.exists() else ""
+        kept = [r for r in self.read_metrics() if r["epoch"] <= last_epoch]
+        new = "".join(json.dumps(r) + "\n" for r in kept)
+        if new != old:  # also drops a torn last line, so the next append starts clean
+            atomic.write_text(self.metrics_file, new)
 
     # -- checkpoints and arrays ----------------------------------------------------------------
     def save_checkpoint(self, state: dict[str, Any]) -> None:

@@ -37,6 +37,8 @@ def resolve_device(name: str) -> torch.device:
     """``auto`` → cuda when available, else cpu. Asking for cuda without one is an error."""
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name not in ("cpu", "cuda"):
+        raise ValueError(f"unknown device {name!r}; allowed: auto, cpu, cuda")
     if name == "cuda" and not torch.cuda.is_available():
         raise ValueError("device 'cuda' was asked for, but no CUDA device is available")
     return torch.device(name)
