@@ -30,7 +30,8 @@ def discriminator_loss(real: torch.Tensor, fake: torch.Tensor, lam: float) -> to
         fake: logits on generated points, (E, B').
         lam: λ > 0, the weight of the generated term (500 in the homework).
     """
-    return -(log_d(real).mean(1) + lam * log_one_minus_d(fake).mean(1))
+    # −log D = softplus(−s), −log(1 − D) = softplus(s): written directly, fewer operators
+    return F.softplus(-real).mean(1) + lam * F.softplus(fake).mean(1)
 
 
 def generator_loss(fake: torch.Tensor, kind: str = "nonsaturating") -> torch.Tensor:
@@ -41,15 +42,15 @@ def generator_loss(fake: torch.Tensor, kind: str = "nonsaturating") -> torch.Ten
     dropped: Adam is invariant to a constant scale of the loss, up to its ε).
     """
     if kind == "nonsaturating":
-        return -log_d(fake).mean(1)
+        return F.softplus(-fake).mean(1)  # −log D
     if kind == "saturating":
-        return log_one_minus_d(fake).mean(1)
+        return -F.softplus(fake).mean(1)  # log(1 − D)
     raise ValueError(f"unknown generator loss {kind!r}; allowed: nonsaturating, saturating")
 
 
 def reconstruction_mse(x_hat: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """Mean squared error over the batch and coordinates (``nn.MSELoss()``), per member."""
-    return (x_hat - x).square().mean(dim=(1, 2))
+    return F.mse_loss(x_hat, x, reduction="none").mean(dim=(1, 2))
 
 
 def gaussian_kl(mu: torch.Tensor, log_std: torch.Tensor) -> torch.Tensor:
@@ -57,7 +58,7 @@ def gaussian_kl(mu: torch.Tensor, log_std: torch.Tensor) -> torch.Tensor:
 
     Summed over latent dimensions, averaged over the batch (the homework's ``kl_div``).
     """
-    kl = -log_std - 0.5 + 0.5 * (torch.exp(2 * log_std) + mu.square())
+    kl = 0.5 * (torch.exp(2 * log_std) + mu.square() - 1) - log_std
     return kl.sum(-1).mean(-1)
 
 

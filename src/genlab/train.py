@@ -73,19 +73,19 @@ class VAETrainer:
         self.opt = make_adam([self.flat], config.train.lr)
         self.step = compiled_vae_step(self) if config.train.compile else self._eager_step
 
-    def _losses(self, x: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
+    def _losses(self, x: torch.Tensor, eps: torch.Tensor) -> tuple[torch.Tensor, ...]:
         mu, log_std = self.model.encode(x)  # (E, b, latent) each
-        z = mu + eps * log_std.exp()  # reparametrisation
+        z = torch.addcmul(mu, eps, log_std.exp())  # reparametrisation: mu + eps·σ
         mse = obj.reconstruction_mse(self.model.decode(z), x)
         kl = obj.gaussian_kl(mu, log_std)
-        return torch.stack((obj.vae_loss(mse, kl, self.arch.reg_coeff), mse, kl))  # (3, E)
+        return obj.vae_loss(mse, kl, self.arch.reg_coeff), mse, kl  # each (E,)
 
     def _eager_step(self, x: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
-        losses = self._losses(x, eps)
+        loss, mse, kl = self._losses(x, eps)
         self.flat.grad.zero_()
-        losses[0].sum().backward()
+        loss.sum().backward()
         self.opt.step()
-        return losses.detach()
+        return torch.stack((loss.detach(), mse.detach(), kl.detach()))  # (3, E), off the graph
 
     def epoch(self, x: torch.Tensor, gens: list[torch.Generator], batch: int) -> torch.Tensor:
         n = x.shape[1]
