@@ -254,6 +254,28 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- the quality benchmark ------------------------------------------------------------------
+def cmd_benchmark(args: argparse.Namespace) -> int:
+    from genlab.benchmark import Protocol, prepare, write_results
+
+    given = {k: v for k, v in (("models", args.models), ("datasets", args.datasets)) if v}
+    protocol = Protocol(seeds=args.seeds, epochs=args.epochs or (100 if args.quick else 2000),
+                        quick=args.quick, **given)  # fmt: skip
+    device = resolve_device(args.device)
+    runs = prepare(protocol, args.out, str(device))
+    for i, run in enumerate(runs, start=1):
+        label = f"[{i}/{len(runs)}] {run.path.name}"
+        if run.is_done():
+            print(f"{label}: complete, skipped")
+            continue
+        execute(run, label)
+        print(f"{label}: done")
+    _, md = write_results(protocol, args.out)
+    print(md.read_text())
+    print(f"wrote {args.out / 'results.csv'} and {md}")
+    return 0
+
+
 # -- minimax (hw12 Problem 1) ----------------------------------------------------------------
 def minimax_config(args: argparse.Namespace, rule: str):
     from genlab.minimax import MinimaxConfig
@@ -441,6 +463,15 @@ def build_parser() -> argparse.ArgumentParser:
     add_train_parser(sub)
     add_theory_parser(sub)
     add_minimax_parser(sub)
+    p = sub.add_parser("benchmark", help="models × datasets × seeds, with the published tables")
+    p.add_argument("--quick", action="store_true", help="100 epochs instead of 2000")
+    p.add_argument("--epochs", type=int, help="override the training length")
+    p.add_argument("--seeds", type=seeds_arg, default=(0, 1, 2, 3, 4), help="members per cell")
+    p.add_argument("--models", type=names_arg, help="subset of the protocol's models")
+    p.add_argument("--datasets", type=names_arg, help="subset of swiss_roll,ring,grid")
+    p.add_argument("--device", default="auto")
+    p.add_argument("--out", type=Path, default=Path("runs/benchmark"))
+    p.set_defaults(func=cmd_benchmark)
     p = sub.add_parser("evaluate", help="sample-quality metrics of a run, into evaluation.json")
     p.add_argument("run", type=Path)
     p.add_argument("--n", type=int, default=2500, help="samples per member")

@@ -1,0 +1,13 @@
+"""The quality benchmark (models × datasets × seeds) as a script: ``genlab benchmark``.
+
+    python benchmarks/bench_quality.py [--quick] [--out runs/benchmark]
+
+See ``genlab.benchmark`` for the protocol. Writes results.csv and results.md beside the runs.
+"""
+
+import sys
+
+from genlab.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main(["benchmark", *sys.argv[1:]]))
