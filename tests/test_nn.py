@@ -172,3 +172,22 @@ def test_members_are_independent():
 def test_mlp_rejects_a_wrong_number_of_activations():
     with pytest.raises(ValueError, match="activation"):
         EnsembleMLP(1, [2, 8, 8, 2], ["tanh"])
+
+
+def test_mlp_apply_is_the_modules_forward():
+    from genlab.flat import flatten_parameters
+    from genlab.nn import mlp_apply, mlp_size
+
+    torch.manual_seed(0)
+    a = EnsembleMLP(3, [5, 7, 4, 2], ["tanh", "leaky_relu"])
+    b = EnsembleMLP(3, [2, 6, 1], ["elu"])
+    for e in range(3):
+        a.reset_member(e, torch.Generator().manual_seed(e))
+        b.reset_member(e, torch.Generator().manual_seed(10 + e))
+    flat = flatten_parameters([*a.parameters(), *b.parameters()])
+    assert mlp_size(a.layout) + mlp_size(b.layout) == flat.numel()
+    x, y = torch.randn(3, 4, 5), torch.randn(3, 4, 2)
+    torch.testing.assert_close(mlp_apply(flat, a.layout, x), a(x), rtol=0, atol=0)
+    torch.testing.assert_close(
+        mlp_apply(flat, b.layout, y, mlp_size(a.layout)), b(y), rtol=0, atol=0
+    )

@@ -13,6 +13,13 @@ Adam is torch's single-tensor rule (Kingma & Ba 2015, as in ``torch.optim.Adam``
 applied in place to the state tensors of the run's ``torch.optim.Adam``, so a checkpoint
 written by a compiled run resumes in eager mode and vice versa. Only the homework's
 alternating game step is compiled for the GAN.
+
+The networks enter as ``genlab.nn.mlp_apply`` over views of the flat buffer, and the loss
+composition is the eager trainers' own (``objectives.vae_losses``,
+``objectives.discriminator_step_loss``). The compiled function closes over plain tuples and
+numbers only, never over modules, so each call's guards check a handful of tensors.
+On a CPU, inductor's C++ wrapper (``cpp_wrapper``) replaces the Python code that launches the
+generated kernels; together they take a VAE step from ~410 to ~330 µs (``bench_train_speed``).
 """
 
 from __future__ import annotations
@@ -20,29 +27,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import torch
-from torch import nn
-from torch.func import functional_call, grad
+from torch.func import grad
 
 from genlab import objectives as obj
-
-
-def param_views(module: nn.Module, flat: torch.Tensor, offset: int = 0) -> dict[str, torch.Tensor]:
-    """``module``'s parameters as views of ``flat`` (the layout of ``flatten_parameters``)."""
-    views = {}
-    for name, p in module.named_parameters():
-        views[name] = flat[offset : offset + p.numel()].view(p.shape)
-        offset += p.numel()
-    return views
-
-
-def adam_state(opt: torch.optim.Adam, flat: nn.Parameter) -> dict[str, torch.Tensor]:
-    """The optimizer's state for ``flat``, created as ``torch.optim.Adam`` would create it."""
-    state = opt.state[flat]
-    if not state:
-        state["step"] = torch.zeros((), dtype=torch.float32, device=flat.device)
-        state["exp_avg"] = torch.zeros_like(flat, memory_format=torch.preserve_format)
-        state["exp_avg_sq"] = torch.zeros_like(flat, memory_format=torch.preserve_format)
-    return state
+from genlab.adam import adam_state
+from genlab.nn import mlp_apply, mlp_size
 
 
 def adam_(p, g, m, v, step, lr: float, betas: tuple[float, float], eps: float) -> None:
@@ -60,19 +49,26 @@ def _hyper(opt: torch.optim.Adam) -> tuple[float, tuple[float, float], float]:
     return group["lr"], tuple(group["betas"]), group["eps"]
 
 
+def _compile(fn: Callable, device: torch.device) -> Callable:
+    options = {"cpp_wrapper": True} if device.type == "cpu" else None
+    return torch.compile(fn, dynamic=False, fullgraph=True, options=options)
+
+
 def compiled_vae_step(trainer) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
     """step(x, eps) -> losses (3, E) of a ``VAETrainer``, updating its parameters in place."""
-    model, flat, reg = trainer.model, trainer.flat, trainer.arch.reg_coeff
-    n_enc = sum(p.numel() for p in model.encoder.parameters())
+    flat, reg = trainer.flat, trainer.arch.reg_coeff
+    enc, dec = trainer.model.encoder.layout, trainer.model.decoder.layout
+    n_enc = mlp_size(enc)
     lr, betas, eps_adam = _hyper(trainer.opt)
 
     def losses(w: torch.Tensor, x: torch.Tensor, eps: torch.Tensor):
-        enc = functional_call(model.encoder, param_views(model.encoder, w), (x,))
-        mu, log_std = enc.chunk(2, dim=-1)
-        z = mu + eps * log_std.exp()
-        x_hat = functional_call(model.decoder, param_views(model.decoder, w, n_enc), (z,))
-        mse, kl = obj.reconstruction_mse(x_hat, x), obj.gaussian_kl(mu, log_std)
-        out = torch.stack((obj.vae_loss(mse, kl, reg), mse, kl))
+        def encode(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            mu, log_std = mlp_apply(w, enc, x).chunk(2, dim=-1)
+            return mu, log_std
+
+        out = torch.stack(
+            obj.vae_losses(encode, lambda z: mlp_apply(w, dec, z, n_enc), x, eps, reg)
+        )
         return out[0].sum(), out
 
     def step(w, m, v, t, x, eps):
@@ -80,7 +76,7 @@ def compiled_vae_step(trainer) -> Callable[[torch.Tensor, torch.Tensor], torch.T
         adam_(w, g, m, v, t, lr, betas, eps_adam)
         return out
 
-    compiled = torch.compile(step, dynamic=False)
+    compiled = _compile(step, flat.device)
 
     def run(x: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
         # looked up at every call: loading a checkpoint replaces the optimizer's state tensors
@@ -96,22 +92,19 @@ def compiled_gan_step(trainer) -> Callable[[torch.Tensor, torch.Tensor, torch.Te
     step (D on x and G(z_d), then G on z_g against the updated D), compiled."""
     model, game, arch = trainer.model, trainer.game, trainer.arch
     d, g = game.d, game.g
+    gen, dis = model.generator.layout, model.discriminator.layout
+    lam, kind = arch.lam, arch.generator_loss
     lr, betas, eps_adam = _hyper(d.opt)
 
     def d_loss(wd, wg, x, z):
-        fake = functional_call(model.generator, param_views(model.generator, wg), (z,))
-        both = torch.cat((x, fake), dim=1)
-        logits = functional_call(model.discriminator, param_views(model.discriminator, wd),
-                                 (both,)).squeeze(-1)  # fmt: skip
-        real, fake_logits = logits.split((x.shape[1], z.shape[1]), dim=1)
-        loss = obj.discriminator_loss(real, fake_logits, arch.lam)
+        def discriminate(x: torch.Tensor) -> torch.Tensor:
+            return mlp_apply(wd, dis, x).squeeze(-1)
+
+        loss = obj.discriminator_step_loss(discriminate, x, mlp_apply(wg, gen, z), lam)
         return loss.sum(), loss
 
     def g_loss(wg, wd, z):
-        fake = functional_call(model.generator, param_views(model.generator, wg), (z,))
-        logits = functional_call(model.discriminator, param_views(model.discriminator, wd),
-                                 (fake,)).squeeze(-1)  # fmt: skip
-        loss = obj.generator_loss(logits, arch.generator_loss)
+        loss = obj.generator_loss(mlp_apply(wd, dis, mlp_apply(wg, gen, z)).squeeze(-1), kind)
         return loss.sum(), loss
 
     def step(wd, wg, dm, dv, dt, gm, gv, gt, x, z_d, z_g):
@@ -121,7 +114,7 @@ def compiled_gan_step(trainer) -> Callable[[torch.Tensor, torch.Tensor, torch.Te
         adam_(wg, gg, gm, gv, gt, lr, betas, eps_adam)
         return ld, lg
 
-    compiled = torch.compile(step, dynamic=False)
+    compiled = _compile(step, d.flat.device)
 
     def run(x: torch.Tensor, z_d: torch.Tensor, z_g: torch.Tensor):
         sd, sg = adam_state(d.opt, d.flat), adam_state(g.opt, g.flat)  # see compiled_vae_step

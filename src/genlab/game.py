@@ -25,6 +25,7 @@ from typing import Any, Protocol
 import torch
 from torch import nn
 
+from genlab.adam import adam_step, make_adam
 from genlab.flat import flatten_parameters
 
 Closure = Callable[[str], torch.Tensor]
@@ -48,12 +49,6 @@ class Player:
         """
         self.flat.grad.zero_()
         loss.sum().backward(inputs=self.params)
-
-
-def make_adam(params: Iterable[nn.Parameter], lr: float) -> torch.optim.Adam:
-    """Adam with torch's defaults (β = (0.9, 0.999), ε = 1e-8), fused kernels where available."""
-    params = list(params)
-    return torch.optim.Adam(params, lr=lr, fused=True)
 
 
 def make_sgd(params: Iterable[nn.Parameter], lr: float) -> torch.optim.SGD:
@@ -112,10 +107,10 @@ class AlternatingStep:
     def step(self, closure: Closure) -> tuple[torch.Tensor, torch.Tensor]:
         d_loss = closure("d")
         self.d.set_grad(d_loss)
-        self.d.opt.step()
+        adam_step(self.d.opt)
         g_loss = closure("g")
         self.g.set_grad(g_loss)
-        self.g.opt.step()
+        adam_step(self.g.opt)
         return d_loss.detach(), g_loss.detach()
 
     def state_dict(self) -> dict[str, Any]:
@@ -154,8 +149,8 @@ class _TwoPlayers:
 
     def base_step(self) -> None:
         """``w ← w − Base(grad)`` for both players."""
-        self.d.opt.step()
-        self.g.opt.step()
+        adam_step(self.d.opt)
+        adam_step(self.g.opt)
 
     def state_dict(self) -> dict[str, Any]:
         return {"d": self.d.opt.state_dict(), "g": self.g.opt.state_dict()}

@@ -7,6 +7,7 @@ members gives a scalar whose gradient trains each member independently.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
@@ -65,6 +66,38 @@ def gaussian_kl(mu: torch.Tensor, log_std: torch.Tensor) -> torch.Tensor:
 def vae_loss(mse: torch.Tensor, kl: torch.Tensor, reg_coeff: float) -> torch.Tensor:
     """The homework's VAE loss: reg_coeff · MSE + KL, per member."""
     return reg_coeff * mse + kl
+
+
+def vae_losses(
+    encode: Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]],
+    decode: Callable[[torch.Tensor], torch.Tensor],
+    x: torch.Tensor,
+    eps: torch.Tensor,
+    reg_coeff: float,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(loss, MSE, KL), each (E,), of the homework's VAE on a batch x (E, B, dim).
+
+    q(z|x) = N(mu, σ²) from ``encode(x) = (mu, log σ)``; one reparametrised draw
+    z = mu + eps·σ with the given noise eps ~ N(0, I); loss = reg·MSE(decode(z), x) + KL.
+    The networks are arguments, so the eager trainer and the compiled step share this code.
+    """
+    mu, log_std = encode(x)  # (E, B, latent) each
+    z = torch.addcmul(mu, eps, log_std.exp())
+    mse = reconstruction_mse(decode(z), x)
+    kl = gaussian_kl(mu, log_std)
+    return vae_loss(mse, kl, reg_coeff), mse, kl
+
+
+def discriminator_step_loss(
+    discriminate: Callable[[torch.Tensor], torch.Tensor],
+    x: torch.Tensor,
+    fake: torch.Tensor,
+    lam: float,
+) -> torch.Tensor:
+    """``discriminator_loss`` of real x and generated points (E, B, dim), scored in one pass."""
+    logits = discriminate(torch.cat((x, fake), dim=1))  # (E, B_x + B_fake)
+    real, fake_logits = logits.split((x.shape[1], fake.shape[1]), dim=1)
+    return discriminator_loss(real, fake_logits, lam)
 
 
 def gaussian_nelbo(

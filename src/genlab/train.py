@@ -17,12 +17,13 @@ import torch
 
 from genlab import atomic
 from genlab import objectives as obj
+from genlab.adam import adam_step, make_adam
 from genlab.compiled import compiled_gan_step, compiled_vae_step
 from genlab.config import GANConfig, RunConfig, VAEConfig
 from genlab.data import get_dataset
 from genlab.evaluation import evaluate_cheap
 from genlab.flat import flatten_parameters
-from genlab.game import make_adam, make_game_step
+from genlab.game import make_game_step
 from genlab.gan import GAN
 from genlab.rng import member_generators, randn_members, randperm_members
 from genlab.runs import RunDir
@@ -73,18 +74,12 @@ class VAETrainer:
         self.opt = make_adam([self.flat], config.train.lr)
         self.step = compiled_vae_step(self) if config.train.compile else self._eager_step
 
-    def _losses(self, x: torch.Tensor, eps: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        mu, log_std = self.model.encode(x)  # (E, b, latent) each
-        z = torch.addcmul(mu, eps, log_std.exp())  # reparametrisation: mu + eps·σ
-        mse = obj.reconstruction_mse(self.model.decode(z), x)
-        kl = obj.gaussian_kl(mu, log_std)
-        return obj.vae_loss(mse, kl, self.arch.reg_coeff), mse, kl  # each (E,)
-
     def _eager_step(self, x: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
-        loss, mse, kl = self._losses(x, eps)
+        m = self.model
+        loss, mse, kl = obj.vae_losses(m.encode, m.decode, x, eps, self.arch.reg_coeff)
         self.flat.grad.zero_()
         loss.sum().backward()
-        self.opt.step()
+        adam_step(self.opt)
         return torch.stack((loss.detach(), mse.detach(), kl.detach()))  # (3, E), off the graph
 
     def epoch(self, x: torch.Tensor, gens: list[torch.Generator], batch: int) -> torch.Tensor:
@@ -131,9 +126,7 @@ class GANTrainer:
     def d_loss(self, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():
             fake = self.model.generate(z)  # (E, B, 2); no gradient into G on D's step
-        logits = self.model.discriminate(torch.cat((x, fake), dim=1))  # one pass over both
-        real, fake_logits = logits.split((x.shape[1], z.shape[1]), dim=1)
-        return obj.discriminator_loss(real, fake_logits, self.arch.lam)
+        return obj.discriminator_step_loss(self.model.discriminate, x, fake, self.arch.lam)
 
     def g_loss(self, z: torch.Tensor) -> torch.Tensor:
         logits = self.model.discriminate(self.model.generate(z))
