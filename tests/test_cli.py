@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -261,6 +262,30 @@ def test_reproduce_refuses_a_stage_of_other_settings(tiny_reproduce, tmp_path, c
     assert main(["reproduce", "--quick", "--only", "vae,gan", "--out", str(out)]) == 2
     assert "other settings" in capsys.readouterr().err
     assert tree(out) == before
+
+
+def test_a_failed_stage_is_reported_and_the_others_still_run(tiny_reproduce, tmp_path, capsys):
+    def boom(path, settings, execute):
+        raise RuntimeError("the quadrature blew up")
+
+    stages = [dataclasses.replace(s, run=boom) if s.name == "problem2" else s
+              for s in reproduce.STAGES]  # fmt: skip
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(reproduce, "STAGES", stages)
+        out = tmp_path / "repro"
+        assert main(["reproduce", "--quick", "--only", "problem2,vae", "--out", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert "FAILED" in captured.err and "the quadrature blew up" in captured.err
+    assert "report: " in captured.out
+    error = json.loads((out / "problem2" / "ERROR.json").read_text())
+    assert error["error"] == "RuntimeError: the quadrature blew up"
+    assert "Traceback" in error["traceback"]
+    assert RunDir.open(out / "vae").is_done()
+    manifest = json.loads((out / "reproduce.json").read_text())
+    assert [(s["stage"], s["status"]) for s in manifest["stages"]] == [
+        ("problem2", "failed"), ("vae", "done")]  # fmt: skip
+    html = (out / "report.html").read_text()
+    assert "the quadrature blew up" in html
 
 
 def test_reproduce_problem1_quick(tmp_path, capsys):

@@ -116,12 +116,15 @@ def test_render_run_writes_the_documented_files(model, make_config, make_run):
     run = fit(make_run(make_config(model, seeds=(0, 1), epochs=4, snapshots=2)))
     written = render_run(run, member=1)
     names = {p.name for p in written}
-    expected = {"epoch_2.png", "epoch_4.png", "snapshots.png", "losses.png"}
+    expected = {"epoch_2.png", "epoch_4.png", "snapshots.png", "losses.png", "evolution.gif"}
     if model == "vae":
-        expected |= {"prior_epoch_2.png", "prior_epoch_4.png"}
+        expected |= {"prior_epoch_2.png", "prior_epoch_4.png", "evolution_prior.gif"}
+    else:
+        expected |= {"gan_lab.png"}
     assert names == expected
     for p in written:
-        assert p.parent == run.figures and p.read_bytes()[:4] == b"\x89PNG"
+        magic = b"GIF8" if p.suffix == ".gif" else b"\x89PNG"
+        assert p.parent == run.figures and p.read_bytes()[:4] == magic
     assert {p.name for p in run.figures.iterdir()} == expected  # no temporary files left
 
 

@@ -219,6 +219,7 @@ def test_an_interrupted_and_resumed_run_ends_exactly_where_a_straight_run_does(
     for key in sa:
         np.testing.assert_array_equal(sa[key], sb[key])
     np.testing.assert_array_equal(np.load(straight.samples_file), np.load(resumed.samples_file))
+    assert_same_npz(straight.frames_file, resumed.frames_file)
 
 
 def test_resume_after_a_crash_inside_a_later_checkpoint_keeps_each_epoch_once(
@@ -244,6 +245,14 @@ def test_resume_after_a_crash_inside_a_later_checkpoint_keeps_each_epoch_once(
     fit(run)
     assert losses_only(run.read_metrics()) == losses_only(straight.read_metrics())
     assert_nested_equal(run.load_checkpoint()["model"], straight.load_checkpoint()["model"])
+    assert_same_npz(run.frames_file, straight.frames_file)  # frames 3-4 were dropped, redone
+
+
+def assert_same_npz(a: Path, b: Path) -> None:
+    with np.load(a) as za, np.load(b) as zb:
+        assert za.files == zb.files
+        for key in za.files:
+            np.testing.assert_array_equal(za[key], zb[key])
 
 
 def test_resume_after_a_crash_inside_the_first_checkpoint_keeps_each_epoch_once(
@@ -333,9 +342,18 @@ def test_run_directory_contents(model, make_config, make_run):
     assert {"torch", "numpy", "device", "torch_threads", "genlab"} <= env.keys()
     snaps = run.load_snapshots()
     kinds = ["samples", "prior"] if model == "vae" else ["samples"]
-    assert set(snaps) == {f"{k}_{ep}" for k in kinds for ep in (2, 4)}
-    for value in snaps.values():
-        assert value.shape == (2, 128, 2) and np.isfinite(value).all()
+    views = {"disc_logits": (2, 64, 64), "gen_points": (2, 256, 2), "gen_grad": (2, 256, 2)}
+    extra = views if model == "gan" else {}
+    assert set(snaps) == {f"{k}_{ep}" for k in [*kinds, *extra] for ep in (2, 4)}
+    for key, value in snaps.items():
+        assert value.shape == extra.get(key.rsplit("_", 1)[0], (2, 128, 2))
+        assert np.isfinite(value).all()
+    with np.load(run.frames_file) as frames:  # 50 frames asked, one per epoch at most
+        assert frames["epochs"].tolist() == [1, 2, 3, 4]
+        assert set(frames.files) == {"epochs", *kinds}
+        for kind in kinds:
+            assert frames[kind].shape == (4, 2, 128, 2)
+            np.testing.assert_array_equal(frames[kind][-1], snaps[f"{kind}_4"])
     samples = np.load(run.samples_file)
     assert samples.shape == (2, 128, 2)
     data = np.load(run.path / "data.npy")
@@ -409,3 +427,28 @@ def test_alternating_step_d_moves_only_d_and_g_moves_only_g(make_config):
         for p, v in zip(model.discriminator.parameters(), d0, strict=True):
             p.copy_(v)
         assert not torch.equal(g_loss, trainer.g_loss(z[:, 1]))
+
+
+def test_game_view_arrows_are_minus_the_generator_loss_gradient(make_config):
+    """gen_grad = −∂ℓ_G/∂x per point, checked by central differences of the per-point loss."""
+    config = make_config("gan", seeds=(0, 1), epochs=1)
+    trainer = make_trainer(build_model(config, CPU), config)
+    view = trainer.game_view(1.5, member_generators((0, 1), "eval", "cpu", 0), grid=5, points=4)
+    assert view["disc_logits"].shape == (2, 5, 5)
+    # row i ↔ y_i, column j ↔ x_j: the corner [0, -1] is (x, y) = (1.5, -1.5)
+    corner = torch.tensor([[[1.5, -1.5]]]).expand(2, 1, 2)
+    torch.testing.assert_close(
+        view["disc_logits"][:, 0, -1], trainer.model.discriminate(corner)[:, 0]
+    )
+    x = view["gen_points"].double()
+    net = trainer.model.double()
+
+    def loss(points):  # the per-point generator loss, −log D(x) (non-saturating)
+        return torch.nn.functional.softplus(-net.discriminate(points))
+
+    h = 1e-6
+    for d in range(2):
+        step = torch.zeros_like(x)
+        step[..., d] = h
+        fd = (loss(x + step) - loss(x - step)) / (2 * h)  # (E, m)
+        torch.testing.assert_close(view["gen_grad"][..., d].double(), -fd, rtol=1e-3, atol=1e-5)

@@ -82,6 +82,9 @@ class TrainConfig:
     """One member per seed, trained side by side on the member axis."""
     snapshots: int = 5
     """Number of snapshots; one every ``epochs // snapshots`` epochs, as in the homework."""
+    frames: int = 50
+    """Frames of the training animation (``frames.npz``): one every ``epochs // frames``
+    epochs; 0 records none."""
     checkpoint_every: int = 100
     """Epochs between checkpoints (snapshots also checkpoint)."""
     device: str = "auto"
@@ -125,12 +128,20 @@ class TrainConfig:
         e = self.eval_samples
         if isinstance(e, bool) or not isinstance(e, int) or not (e == 0 or e >= 50):
             raise ValueError(f"eval_samples must be 0 (skip) or an integer >= 50, got {e!r}")
+        f = self.frames
+        if isinstance(f, bool) or not isinstance(f, int) or f < 0:
+            raise ValueError(f"frames must be an integer >= 0 (0: no animation), got {f!r}")
         if isinstance(self.threads, bool) or not isinstance(self.threads, int) or self.threads < 0:
             raise ValueError(f"threads must be an integer >= 0, got {self.threads!r}")
 
     @property
     def snapshot_every(self) -> int:
         return max(1, self.epochs // self.snapshots)
+
+    @property
+    def frame_every(self) -> int:
+        """Epochs between animation frames; 0 when none are recorded."""
+        return max(1, self.epochs // self.frames) if self.frames else 0
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,12 @@
     vae/       Problem 3: the VAE on the swiss roll
     gan/       Problem 4: the λ-GAN (λ = 500) on the swiss roll
 
+    reproduce.json  the manifest: settings, machine and versions, each stage's status and time
+    report.html     everything above as one self-contained page (``genlab.report``)
+
 A stage whose folder holds ``DONE`` is skipped unless forced; an interrupted training stage
-resumes from its checkpoint. ``quick`` shortens every stage (and says so in its config).
+resumes from its checkpoint. A stage that raises is recorded as failed (its ``ERROR.json``),
+and the others still run and report. ``quick`` shortens every stage (and says so).
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ from __future__ import annotations
 import json
 import shutil
 import time
+import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -114,26 +120,100 @@ STAGES: list[Stage] = [
 ]
 
 
-def run_stage(
-    stage: Stage, root: Path, settings: ReproduceSettings, *, force: bool,
-    execute: Callable | None = None,
-) -> dict[str, Any]:  # fmt: skip
-    """Run one stage unless complete; return {stage, status, seconds, error?}."""
-    path = root / stage.folder
-    if (path / "DONE").exists() and not force:
-        made = stage_settings(path)
-        if made is not None and made != settings.record():
+@dataclass(frozen=True)
+class StageResult:
+    """How one stage went: ``done``, ``skipped`` (complete already) or ``failed``."""
+
+    stage: str
+    title: str
+    folder: str
+    status: str
+    seconds: float
+    error: str | None = None
+    traceback: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+def check_stages(stages: list[Stage], root: Path, settings: ReproduceSettings, *, force: bool):
+    """Fail before any work if a complete stage was made with other settings (unless forced)."""
+    if force:
+        return
+    for stage in stages:
+        path = root / stage.folder
+        if (path / "DONE").exists() and (made := stage_settings(path)) not in (
+            None,
+            settings.record(),
+        ):
             raise ValueError(
                 f"{path} is complete but was made with {made}, not {settings.record()}; "
                 "use --force to redo it, or another --out"
             )
-        return {"stage": stage.name, "status": "skipped", "seconds": 0.0}
+
+
+def run_stage(
+    stage: Stage, root: Path, settings: ReproduceSettings, *, force: bool,
+    execute: Callable | None = None,
+) -> StageResult:  # fmt: skip
+    """Run one stage unless complete. An exception fails the stage, not the reproduction: it is
+    recorded in the stage's ``ERROR.json`` and returned, and the next stage runs."""
+    path = root / stage.folder
+    check_stages([stage], root, settings, force=force)
+    if (path / "DONE").exists() and not force:
+        return StageResult(stage.name, stage.title, stage.folder, "skipped", 0.0)
     if force and path.exists():
         shutil.rmtree(path)
+    (path / "ERROR.json").unlink(missing_ok=True)
     tic = time.perf_counter()
-    stage.run(path, settings, execute)
+    try:
+        stage.run(path, settings, execute)
+    except Exception as err:  # noqa: BLE001 - a failed stage is reported, never hidden
+        result = StageResult(stage.name, stage.title, stage.folder, "failed",
+                             time.perf_counter() - tic, f"{type(err).__name__}: {err}",
+                             traceback.format_exc())  # fmt: skip
+        atomic.write_json(
+            path / "ERROR.json", {"error": result.error, "traceback": result.traceback}
+        )
+        return result
     atomic.write_json(path / "SETTINGS.json", settings.record())
-    return {"stage": stage.name, "status": "done", "seconds": time.perf_counter() - tic}
+    return StageResult(stage.name, stage.title, stage.folder, "done", time.perf_counter() - tic)
+
+
+def reproduce(
+    root: Path, settings: ReproduceSettings, stages: list[Stage] | None = None, *,
+    force: bool = False, execute: Callable | None = None,
+    on_stage: Callable[[Stage, StageResult | None], None] | None = None,
+) -> Path:  # fmt: skip
+    """Run the stages into ``root``, keep ``reproduce.json`` (the manifest) current after each,
+    and write ``report.html``; return the report's path. ``on_stage(stage, None)`` is called
+    before a stage and ``on_stage(stage, result)`` after it."""
+    from genlab.report import write_report
+
+    stages = STAGES if stages is None else stages
+    check_stages(stages, root, settings, force=force)
+    root.mkdir(parents=True, exist_ok=True)
+    device = str(resolve_device(settings.device))
+    manifest: dict[str, Any] = {
+        "started": _now(), "settings": {**settings.record(), "device": device},
+        "environment": environment(device), "stages": [],
+    }  # fmt: skip
+    tic = time.perf_counter()
+    for stage in stages:
+        if on_stage is not None:
+            on_stage(stage, None)
+        run_execute = None if execute is None else (lambda run, s=stage: execute(run, s.title))
+        result = run_stage(stage, root, settings, force=force, execute=run_execute)
+        manifest["stages"].append(result.to_json())
+        manifest |= {"finished": _now(), "seconds": time.perf_counter() - tic}
+        atomic.write_json(root / "reproduce.json", manifest)
+        if on_stage is not None:
+            on_stage(stage, result)
+    return write_report([root], root / "report.html")
+
+
+def _now() -> str:
+    return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 def stage_settings(path: Path) -> dict[str, Any] | None:

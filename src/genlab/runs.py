@@ -3,7 +3,9 @@
     RUN/config.json         the fully resolved RunConfig plus the environment it ran in
     RUN/metrics.jsonl       one JSON line per epoch, per-member losses
     RUN/checkpoints/last.pt model, optimizer and RNG states at the last checkpointed epoch
-    RUN/snapshots.npz       samples at every snapshot epoch N: samples_N (and prior_N), (E, n, 2)
+    RUN/snapshots.npz       samples at every snapshot epoch N: samples_N (and prior_N), (E, n, 2);
+                            for a GAN also disc_logits_N (E, R, R), gen_points_N, gen_grad_N
+    RUN/frames.npz          the training animation: epochs (F,), samples (F, E, n, 2) (and prior)
     RUN/samples.npy         final samples (E, n, 2): generated points, or VAE prior samples
     RUN/figures/            density figures, the snapshot grid, loss curves
     RUN/DONE                written last, when everything above is complete
@@ -161,6 +163,24 @@ class RunDir:
             return {}
         with np.load(self.snapshots_file) as z:
             return {k: z[k] for k in z.files}
+
+    @property
+    def frames_file(self) -> Path:
+        return self.path / "frames.npz"
+
+    def save_frames(self, epochs: list[int], frames: dict[str, list[np.ndarray]]) -> None:
+        """The animation frames so far: ``epochs`` (F,) and each kind stacked (F, E, n, 2)."""
+        arrays = {k: np.stack(v) for k, v in frames.items()}
+        atomic.save_npz(self.frames_file, epochs=np.asarray(epochs, dtype=np.int64), **arrays)
+
+    def load_frames(self, last_epoch: int) -> tuple[list[int], dict[str, list[np.ndarray]]]:
+        """The frames recorded up to ``last_epoch`` (those after it belong to a lost future)."""
+        if not self.frames_file.exists():
+            return [], {}
+        with np.load(self.frames_file) as z:
+            keep = [i for i, e in enumerate(z["epochs"]) if e <= last_epoch]
+            epochs = [int(z["epochs"][i]) for i in keep]
+            return epochs, {k: [z[k][i] for i in keep] for k in z.files if k != "epochs"}
 
     def mark_done(self, summary: dict[str, Any]) -> None:
         atomic.write_json(self.done_file, summary)

@@ -29,6 +29,9 @@ from genlab.rng import member_generators, randn_members, randperm_members
 from genlab.runs import RunDir
 from genlab.vae import VAE
 
+FRAME_POINTS = 1000
+"""Points per member in each frame of the training animation."""
+
 
 class NonFiniteLossError(RuntimeError):
     """A loss became NaN or infinite; the run stops and keeps its last good checkpoint."""
@@ -156,6 +159,26 @@ class GANTrainer:
     def snapshot(self, x: torch.Tensor, gens: list[torch.Generator]) -> dict[str, torch.Tensor]:
         return {"samples": self.model.sample(x.shape[1], generators=gens)}
 
+    def game_view(
+        self, limit: float, gens: list[torch.Generator], *, grid: int = 64, points: int = 256
+    ) -> dict[str, torch.Tensor]:
+        """What GAN Lab (Kahng et al. 2018) shows: the discriminator's logit on a grid over
+        [−limit, limit]² (``disc_logits`` (E, R, R), row i ↔ y_i, column j ↔ x_j), generated
+        points x = G(z) (``gen_points`` (E, m, 2)) and the direction the generator's update
+        moves each of them, −∂ℓ_G(x)/∂x of the per-point generator loss (``gen_grad``)."""
+        model, members = self.model, self.model.members
+        axis = torch.linspace(-limit, limit, grid, device=gens[0].device)
+        yy, xx = torch.meshgrid(axis, axis, indexing="ij")
+        cells = torch.stack((xx, yy), dim=-1).reshape(1, -1, 2).expand(members, -1, -1)
+        with torch.no_grad():
+            logits = model.discriminate(cells).reshape(members, grid, grid)
+            fake = model.sample(points, generators=gens)
+        fake.requires_grad_(True)
+        with torch.enable_grad():
+            loss = obj.generator_loss(model.discriminate(fake), self.arch.generator_loss)
+            (grad,) = torch.autograd.grad(loss.sum() * points, fake)  # per point: undo the mean
+        return {"disc_logits": logits, "gen_points": fake.detach(), "gen_grad": -grad}
+
     def state_dict(self) -> dict[str, Any]:
         return {"game": self.game.state_dict()}
 
@@ -223,7 +246,11 @@ def fit(run: RunDir, *, on_epoch: Callable[[EpochRecord], None] | None = None) -
     run.truncate_metrics(start)  # drop epochs logged after the checkpoint we start from
     pending: list[dict[str, Any]] = []
 
+    frame_epochs, frames = run.load_frames(start)
+
     def checkpoint(epoch: int) -> None:
+        if frame_epochs:
+            run.save_frames(frame_epochs, frames)
         run.append_metrics(pending)
         pending.clear()
         state = {"model": model.state_dict(), "trainer": trainer.state_dict()}
@@ -242,10 +269,19 @@ def fit(run: RunDir, *, on_epoch: Callable[[EpochRecord], None] | None = None) -
             losses.shape[0],
         )
         pending.append(record.to_json())
+        if t.frame_every and epoch % t.frame_every == 0:
+            evals = member_generators(t.seeds, "eval", device, epoch)
+            for key, value in trainer.snapshot(x[:, :FRAME_POINTS], evals).items():
+                frames.setdefault(key, []).append(value.cpu().numpy())
+            frame_epochs.append(epoch)
         if epoch % t.snapshot_every == 0:
             evals = member_generators(t.seeds, "eval", device, epoch)
             for key, value in trainer.snapshot(x, evals).items():
                 snaps[f"{key}_{epoch}"] = value.cpu().numpy()
+            if isinstance(trainer, GANTrainer):
+                limit = get_dataset(t.dataset).limit
+                for key, value in trainer.game_view(limit, evals).items():
+                    snaps[f"{key}_{epoch}"] = value.cpu().numpy()
             run.save_snapshots(snaps)
             generated = snaps[f"{'prior' if config.model == 'vae' else 'samples'}_{epoch}"]
             pending[-1]["eval"] = snapshot_metrics(generated, t.dataset, t.noise)
