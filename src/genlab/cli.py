@@ -283,7 +283,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
             print(f"  wrote {where} in {result.seconds:.1f} s")
 
     report = reproduce(args.out, settings, stages, force=args.force, on_stage=on_stage,
-                       execute=lambda run, title: execute(run, title))  # fmt: skip
+                       execute=execute)  # fmt: skip
     print(f"reproduction done in {time.perf_counter() - tic:.1f} s: {args.out}")
     print(f"report: {report}")
     if failed:

@@ -107,19 +107,23 @@ def compiled_gan_step(trainer) -> Callable[[torch.Tensor, torch.Tensor, torch.Te
         loss = obj.generator_loss(mlp_apply(wd, dis, mlp_apply(wg, gen, z)).squeeze(-1), kind)
         return loss.sum(), loss
 
-    def step(wd, wg, dm, dv, dt, gm, gv, gt, x, z_d, z_g):
-        gd, ld = grad(d_loss, has_aux=True)(wd, wg, x, z_d)
-        adam_(wd, gd, dm, dv, dt, lr, betas, eps_adam)
-        gg, lg = grad(g_loss, has_aux=True)(wg, wd, z_g)
-        adam_(wg, gg, gm, gv, gt, lr, betas, eps_adam)
-        return ld, lg
+    def steps(wd, wg, dm, dv, dt, gm, gv, gt, xs, z_ds, z_gs):
+        losses = []
+        for x, z_d, z_g in zip(xs, z_ds, z_gs, strict=True):  # unrolled: 1 or 2 steps
+            gd, ld = grad(d_loss, has_aux=True)(wd, wg, x, z_d)
+            adam_(wd, gd, dm, dv, dt, lr, betas, eps_adam)
+            gg, lg = grad(g_loss, has_aux=True)(wg, wd, z_g)
+            adam_(wg, gg, gm, gv, gt, lr, betas, eps_adam)
+            losses.append(torch.stack((ld, lg)))
+        return losses
 
-    compiled = _compile(step, d.flat.device)
+    compiled = _compile(steps, d.flat.device)
 
-    def run(x: torch.Tensor, z_d: torch.Tensor, z_g: torch.Tensor):
+    def run(xs: list[torch.Tensor], z_ds: list[torch.Tensor], z_gs: list[torch.Tensor]):
         sd, sg = adam_state(d.opt, d.flat), adam_state(g.opt, g.flat)  # see compiled_vae_step
         with torch.no_grad():
-            return compiled(d.flat.data, g.flat.data, sd["exp_avg"], sd["exp_avg_sq"], sd["step"],
-                            sg["exp_avg"], sg["exp_avg_sq"], sg["step"], x, z_d, z_g)  # fmt: skip
+            return compiled(d.flat.data, g.flat.data, sd["exp_avg"], sd["exp_avg_sq"],
+                            sd["step"], sg["exp_avg"], sg["exp_avg_sq"], sg["step"],
+                            xs, z_ds, z_gs)  # fmt: skip
 
     return run

@@ -39,6 +39,8 @@ class Stage:
     title: str
     folder: str
     run: Callable[[Path, ReproduceSettings, Callable | None], None]
+    model: str | None = None
+    """The model a training stage trains (``vae``/``gan``); None for the other stages."""
 
 
 @dataclass(frozen=True)
@@ -115,8 +117,8 @@ def minimax_stage(path: Path, settings: ReproduceSettings, execute: Callable | N
 STAGES: list[Stage] = [
     Stage("problem1", "Problem 1: minimax SGDA", "problem1", minimax_stage),
     Stage("problem2", "Problem 2: the λ-GAN theorem", "problem2", theory_stage),
-    Stage("vae", "Problem 3: VAE", "vae", train_stage("vae")),
-    Stage("gan", "Problem 4: λ-GAN, λ = 500", "gan", train_stage("gan")),
+    Stage("vae", "Problem 3: VAE", "vae", train_stage("vae"), "vae"),
+    Stage("gan", "Problem 4: λ-GAN, λ = 500", "gan", train_stage("gan"), "gan"),
 ]
 
 
@@ -137,11 +139,19 @@ class StageResult:
 
 
 def check_stages(stages: list[Stage], root: Path, settings: ReproduceSettings, *, force: bool):
-    """Fail before any work if a complete stage was made with other settings (unless forced)."""
+    """Fail before any work if a complete stage, or an unfinished training run, was made with
+    other settings (unless forced)."""
     if force:
         return
     for stage in stages:
         path = root / stage.folder
+        unfinished = stage.model is not None and not (path / "DONE").exists()
+        if (
+            unfinished
+            and (path / "config.json").exists()
+            and RunDir.open(path).config() != training_config(stage.model, settings)
+        ):
+            raise ValueError(f"{path} holds a run of other settings; force it to redo it")
         if (path / "DONE").exists() and (made := stage_settings(path)) not in (
             None,
             settings.record(),
@@ -182,34 +192,49 @@ def run_stage(
 
 def reproduce(
     root: Path, settings: ReproduceSettings, stages: list[Stage] | None = None, *,
-    force: bool = False, execute: Callable | None = None,
+    force: bool = False, execute: Callable[[RunDir, str], None] | None = None,
     on_stage: Callable[[Stage, StageResult | None], None] | None = None,
 ) -> Path:  # fmt: skip
-    """Run the stages into ``root``, keep ``reproduce.json`` (the manifest) current after each,
-    and write ``report.html``; return the report's path. ``on_stage(stage, None)`` is called
-    before a stage and ``on_stage(stage, result)`` after it."""
-    from genlab.report import write_report
+    """Run the stages into ``root`` (training stages through ``execute(run, title)``), keep
+    ``reproduce.json`` (the manifest) current after each, and write ``report.html``; return
+    the report's path. ``on_stage(stage, None)`` is called
+    before a stage and ``on_stage(stage, result)`` after it.
+
+    A skipped stage keeps its entry (status and time) from the manifest of the run that made
+    it; when every stage is skipped, neither the manifest nor an up-to-date report is rewritten.
+    """
+    from genlab.report import build_report
 
     stages = STAGES if stages is None else stages
     check_stages(stages, root, settings, force=force)
     root.mkdir(parents=True, exist_ok=True)
     device = str(resolve_device(settings.device))
+    path = root / "reproduce.json"
+    old = json.loads(path.read_text()) if path.exists() else {}
+    made = {s["stage"]: s for s in old.get("stages", []) if s.get("status") == "done"}
     manifest: dict[str, Any] = {
         "started": _now(), "settings": {**settings.record(), "device": device},
         "environment": environment(device), "stages": [],
     }  # fmt: skip
-    tic = time.perf_counter()
+    tic, ran = time.perf_counter(), False
     for stage in stages:
         if on_stage is not None:
             on_stage(stage, None)
-        run_execute = None if execute is None else (lambda run, s=stage: execute(run, s.title))
-        result = run_stage(stage, root, settings, force=force, execute=run_execute)
-        manifest["stages"].append(result.to_json())
-        manifest |= {"finished": _now(), "seconds": time.perf_counter() - tic}
-        atomic.write_json(root / "reproduce.json", manifest)
+        titled = None if execute is None else (lambda run, t=stage.title: execute(run, t))
+        result = run_stage(stage, root, settings, force=force, execute=titled)
+        skipped = result.status == "skipped" and stage.name in made
+        manifest["stages"].append(made[stage.name] if skipped else result.to_json())
+        ran = ran or result.status != "skipped"
+        manifest |= {"finished": _now(), "wall_seconds": time.perf_counter() - tic,
+                     "seconds": sum(s["seconds"] for s in manifest["stages"])}  # fmt: skip
+        if ran or not old:
+            atomic.write_json(path, manifest)
         if on_stage is not None:
             on_stage(stage, result)
-    return write_report([root], root / "report.html")
+    report, html = root / "report.html", build_report([root])
+    if not report.exists() or report.read_text(encoding="utf-8") != html:
+        atomic.write_text(report, html)
+    return report
 
 
 def _now() -> str:
