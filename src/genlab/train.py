@@ -18,7 +18,7 @@ import torch
 from genlab import atomic
 from genlab import objectives as obj
 from genlab.adam import adam_step, make_adam
-from genlab.compiled import compiled_gan_step, compiled_vae_step
+from genlab.compiled import compiled_gan_step, compiled_vae_step, step_groups
 from genlab.config import GANConfig, RunConfig, VAEConfig
 from genlab.data import get_dataset
 from genlab.evaluation import evaluate_cheap
@@ -75,7 +75,7 @@ class VAETrainer:
         self.model, self.arch = model, config.arch
         self.flat = flatten_parameters(model.parameters())
         self.opt = make_adam([self.flat], config.train.lr)
-        self.step = compiled_vae_step(self) if config.train.compile else self._eager_step
+        self.compiled = compiled_vae_step(self) if config.train.compile else None
 
     def _eager_step(self, x: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
         m = self.model
@@ -90,10 +90,13 @@ class VAETrainer:
         perm = randperm_members(gens, n, x.device)  # (E, N)
         eps = randn_members(gens, (n, self.arch.latent_dim), x.device)  # (E, N, latent)
         xs = x.gather(1, perm[..., None].expand(-1, -1, x.shape[2])).split(batch, dim=1)
-        out = []
-        for xb, eb in zip(xs, eps.split(batch, dim=1), strict=True):
-            out.append(self.step(xb, eb))
-        return torch.stack(out)  # (steps, 3, E)
+        epss = eps.split(batch, dim=1)
+        if self.compiled is not None:  # compiled whole, two steps per call
+            out = []
+            for r in step_groups(xs):
+                out += self.compiled([xs[i] for i in r], [epss[i] for i in r])
+            return torch.stack(out)
+        return torch.stack([self._eager_step(xb, eb) for xb, eb in zip(xs, epss, strict=True)])
 
     @torch.no_grad()
     def snapshot(self, x: torch.Tensor, gens: list[torch.Generator]) -> dict[str, torch.Tensor]:
@@ -155,15 +158,10 @@ class GANTrainer:
         return torch.stack(out)  # (steps, 2, E)
 
     def _compiled_epoch(self, xs: list[torch.Tensor], noise: torch.Tensor) -> list[torch.Tensor]:
-        """The compiled steps, two per call where two full batches follow each other (one
-        call fewer halves the per-call cost: guards, wrappers, copies)."""
-        out, i = [], 0
-        while i < len(xs):
-            k = 2 if i + 1 < len(xs) and xs[i + 1].shape == xs[i].shape else 1
-            z_d = [noise[:, 2 * j] for j in range(i, i + k)]
-            z_g = [noise[:, 2 * j + 1] for j in range(i, i + k)]
-            out += self.compiled(xs[i : i + k], z_d, z_g)
-            i += k
+        out = []
+        for r in step_groups(xs):
+            out += self.compiled([xs[i] for i in r], [noise[:, 2 * i] for i in r],
+                                 [noise[:, 2 * i + 1] for i in r])  # fmt: skip
         return out
 
     @torch.no_grad()
