@@ -63,3 +63,13 @@ def test_benchmark_bad_input_exits_2_before_any_file(tmp_path, capsys):
     assert err.value.code == 2
     assert main(["benchmark", "--device", "tpu", "--out", str(out)]) == 2
     assert not out.exists()
+
+
+def test_goal_candidates_are_selectable_but_not_in_the_default_grid():
+    from genlab.benchmark import CANDIDATES
+
+    assert not set(CANDIDATES) & set(Protocol().models)
+    config = Protocol(models=("gan-λ1-wide",), datasets=("ring",)).run_config("gan-λ1-wide", "ring")
+    assert config.arch.generator_hidden == (128, 128) and config.arch.lam == 1.0
+    with pytest.raises(ValueError, match="unknown model"):
+        Protocol(models=("gan-λ2-wide",))
