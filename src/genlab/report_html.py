@@ -202,6 +202,7 @@ figcaption { color: var(--muted); font-size: 0.9rem; margin-top: 0.35rem; }
 figure.panel { margin: 0; }
 .row { display: flex; flex-wrap: wrap; justify-content: center; gap: 0 2rem; }
 .row > figure.fig { flex: 1 1 300px; max-width: 480px; }
+.row > figure.fig img { width: 100%; }  /* the 300-px animations too, not only wide PNGs */
 figure.panel img { width: 100%; }
 .scroll { overflow-x: auto; margin: 0.6rem 0 1rem; }
 table { border-collapse: collapse; font-size: 0.88rem; font-variant-numeric: tabular-nums; }
