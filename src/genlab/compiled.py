@@ -19,7 +19,8 @@ composition is the eager trainers' own (``objectives.vae_losses``,
 ``objectives.discriminator_step_loss``). The compiled function closes over plain tuples and
 numbers only, never over modules, so each call's guards check a handful of tensors.
 On a CPU, inductor's C++ wrapper (``cpp_wrapper``) replaces the Python code that launches the
-generated kernels; together they take a VAE step from ~410 to ~330 µs (``bench_train_speed``).
+generated kernels, and ``step_groups`` runs two steps per call; together they take a VAE step
+from ~410 to ~310 µs (``benchmarks/bench_train_speed.py``).
 """
 
 from __future__ import annotations

@@ -94,7 +94,7 @@ def render_run(run: RunDir, member: int = 0, dpi: int = 100) -> list[Path]:
 def render_evolution(run: RunDir, member: int = 0) -> list[Path]:
     """figures/evolution.gif (and, for a VAE, evolution_prior.gif) from frames.npz: the
     homework's panel at every frame epoch, the true data as faint dots. [] without frames."""
-    frames_file = run.path / "frames.npz"
+    frames_file = run.frames_file
     if not frames_file.exists():
         return []
     limit = get_dataset(run.config().train.dataset).limit

@@ -67,12 +67,10 @@ def training_config(model: str, settings: ReproduceSettings) -> RunConfig:
 
 def train_stage(model: str) -> Callable[[Path, ReproduceSettings, Callable | None], None]:
     def run(path: Path, settings: ReproduceSettings, execute: Callable | None) -> None:
-        config = training_config(model, settings)
-        if (path / "config.json").exists():
+        if (path / "config.json").exists():  # its settings were checked by ``check_stages``
             run_dir = RunDir.open(path)
-            if run_dir.config() != config:
-                raise ValueError(f"{path} holds a run of other settings; force it to redo it")
         else:
+            config = training_config(model, settings)
             run_dir = RunDir.create(path, config, environment(str(resolve_device(settings.device))))
         assert execute is not None, "training stages need the caller's executor"
         execute(run_dir)
