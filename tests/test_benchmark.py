@@ -73,3 +73,17 @@ def test_goal_candidates_are_selectable_but_not_in_the_default_grid():
     assert config.arch.generator_hidden == (128, 128) and config.arch.lam == 1.0
     with pytest.raises(ValueError, match="unknown model"):
         Protocol(models=("gan-λ2-wide",))
+
+
+def test_a_long_candidate_trains_twice_the_epochs_with_decay_and_rejection_sampling():
+    from genlab.benchmark import TRAINING, to_markdown
+
+    name = "gan-λ500-wide-tanh-long-rejection"
+    assert name in TRAINING
+    p = Protocol(models=(name,), datasets=("ring",), epochs=10)
+    c = p.run_config(name, "ring")
+    assert (c.train.epochs, c.train.lr_decay, c.arch.sampler) == (20, 0.25, "rejection")
+    assert c.arch.generator_activations == ("tanh", "tanh") and c.arch.lam == 500.0
+    rows = [{"model": name, "dataset": "ring", "metric": m, "mean": 1.0, "se": 0.0, "floor": 1.0}
+            for m in ("modes_captured", "high_quality", "reverse_kl", "w1")]  # fmt: skip
+    assert f"{name} trains longer: 20 epochs, lr decay 0.25." in to_markdown(rows, p)

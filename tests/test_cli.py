@@ -97,7 +97,8 @@ def test_evaluate_and_compare(tmp_path, capsys):
 def test_train_options_reach_the_config(tmp_path):
     out = tmp_path / "run"
     argv = ["train", "gan", *TINY, "--lambda", "3", "--z-dim", "4", "--lr", "0.001",
-            "--generator-loss", "saturating", "--dataset", "ring", "--out", str(out)]  # fmt: skip
+            "--lr-decay", "0.5", "--generator-loss", "saturating", "--dataset", "ring",
+            "--sampler", "rejection", "--out", str(out)]  # fmt: skip
     assert main(argv) == 0
     config = RunDir.open(out).config()
     assert (config.arch.lam, config.arch.z_dim, config.arch.generator_loss) == (
@@ -105,7 +106,8 @@ def test_train_options_reach_the_config(tmp_path):
         4,
         "saturating",
     )
-    assert (config.train.lr, config.train.dataset) == (1e-3, "ring")
+    assert (config.train.lr, config.train.lr_decay, config.train.dataset) == (1e-3, 0.5, "ring")
+    assert config.arch.sampler == "rejection"
 
 
 def test_train_without_out_writes_under_runs(tmp_path, monkeypatch, capsys):
@@ -342,9 +344,12 @@ BAD_TRAIN = [
     ["train", "vae", "--lambda", "5"],
     ["train", "gan", "--reg-coeff", "5"],
     ["train", "vae", "--lr", "0"],
+    ["train", "vae", "--lr-decay", "1.5"],
+    ["train", "vae", "--lr-decay", "-0.2"],
     ["train", "vae", "--reg-coeff", "-1"],
     ["train", "gan", "--generator-loss", "wasserstein"],
     ["train", "gan", "--game-optimizer", "newton"],
+    ["train", "gan", "--sampler", "metropolis"],
     ["train", "vae", "--threads", "-1"],
     ["train", "vae", "--epochs", "two"],
     ["train", "flow"],

@@ -31,6 +31,7 @@ TRAIN_OPTIONS = {  # option -> (config section, field, type, help)
     "--epochs": ("train", "epochs", int, "training epochs"),
     "--batch-size": ("train", "batch_size", int, "minibatch size"),
     "--lr": ("train", "lr", float, "Adam learning rate"),
+    "--lr-decay": ("train", "lr_decay", float, "final fraction of epochs with lr falling to 0"),
     "--seeds": ("train", "seeds", seeds_arg, "members, e.g. 0, 0-15 or 1,4,9"),
     "--device": ("train", "device", str, "auto, cpu or cuda"),
     "--threads": ("train", "threads", int, "CPU threads (0: torch's default)"),
@@ -42,6 +43,7 @@ TRAIN_OPTIONS = {  # option -> (config section, field, type, help)
     "--z-dim": ("gan", "z_dim", int, "GAN noise dimension"),
     "--generator-loss": ("gan", "generator_loss", str, "nonsaturating or saturating"),
     "--game-optimizer": ("gan", "game_optimizer", str, "how one game step updates D and G"),
+    "--sampler": ("gan", "sampler", str, "generator, or rejection (D corrects G's samples)"),
 }
 
 
@@ -212,12 +214,16 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.n < 50:
         raise UsageError(f"--n must be >= 50, got {args.n}")
     (run,) = open_runs([args.run])
-    result = evaluate_run(run, n=args.n, seed=args.seed)
+    try:
+        result = evaluate_run(run, n=args.n, seed=args.seed, sampler=args.sampler)
+    except ValueError as err:
+        raise UsageError(str(err)) from err
     if not result["complete"]:
         print(f"note: {run.path} is not complete; evaluated its checkpoint at epoch "
               f"{result['epoch']}", file=sys.stderr)  # fmt: skip
     print(Comparison([result]).to_markdown())
-    print(f"wrote {run.path / 'evaluation.json'}")
+    own = args.sampler is None or args.sampler == run.config().arch.sampler
+    print(f"wrote {run.path / ('evaluation.json' if own else f'evaluation-{args.sampler}.json')}")
     return 0
 
 
@@ -321,6 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run", type=Path)
     p.add_argument("--n", type=int, default=2500, help="samples per member")
     p.add_argument("--seed", type=int, default=0, help="seed of the reference data")
+    p.add_argument("--sampler", help="a GAN's sampler instead of its own (generator, rejection)")
     p.set_defaults(func=cmd_evaluate)
     p = sub.add_parser("compare", help="a table of runs' metrics (mean ± s.e. over members)")
     p.add_argument("runs", type=Path, nargs="+")

@@ -35,7 +35,7 @@ from genlab.adam import adam_state
 from genlab.nn import mlp_apply, mlp_size
 
 
-def adam_(p, g, m, v, step, lr: float, betas: tuple[float, float], eps: float) -> None:
+def adam_(p, g, m, v, step, lr: torch.Tensor, betas: tuple[float, float], eps: float) -> None:
     """One in-place Adam update of ``p`` (see the module docstring)."""
     b1, b2 = betas
     t = step.add_(1)
@@ -45,9 +45,15 @@ def adam_(p, g, m, v, step, lr: float, betas: tuple[float, float], eps: float) -
     p.sub_(lr * m / denom / (1 - b1**t))
 
 
-def _hyper(opt: torch.optim.Adam) -> tuple[float, tuple[float, float], float]:
+def _hyper(opt: torch.optim.Adam) -> tuple[tuple[float, float], float]:
     group = opt.param_groups[0]
-    return group["lr"], tuple(group["betas"]), group["eps"]
+    return tuple(group["betas"]), group["eps"]
+
+
+def _lr(opt: torch.optim.Adam) -> torch.Tensor:
+    """The optimizer's current learning rate as a 0-d tensor: an input of the compiled step,
+    so that a schedule (``TrainConfig.lr_decay``) changes it without a recompilation."""
+    return torch.tensor(opt.param_groups[0]["lr"], dtype=torch.float64)
 
 
 def _compile(fn: Callable, device: torch.device) -> Callable:
@@ -73,7 +79,7 @@ def compiled_vae_step(trainer) -> Callable[[list, list], list[torch.Tensor]]:
     flat, reg = trainer.flat, trainer.arch.reg_coeff
     enc, dec = trainer.model.encoder.layout, trainer.model.decoder.layout
     n_enc = mlp_size(enc)
-    lr, betas, eps_adam = _hyper(trainer.opt)
+    betas, eps_adam = _hyper(trainer.opt)
 
     def losses(w: torch.Tensor, x: torch.Tensor, eps: torch.Tensor):
         def encode(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -85,7 +91,7 @@ def compiled_vae_step(trainer) -> Callable[[list, list], list[torch.Tensor]]:
         )
         return out[0].sum(), out
 
-    def steps(w, m, v, t, xs, epss):
+    def steps(w, m, v, t, lr, xs, epss):
         outs = []
         for x, eps in zip(xs, epss, strict=True):  # unrolled
             g, out = grad(losses, has_aux=True)(w, x, eps)
@@ -100,7 +106,7 @@ def compiled_vae_step(trainer) -> Callable[[list, list], list[torch.Tensor]]:
         state = adam_state(trainer.opt, flat)
         with torch.no_grad():
             return compiled(flat.data, state["exp_avg"], state["exp_avg_sq"], state["step"],
-                            xs, epss)  # fmt: skip
+                            _lr(trainer.opt), xs, epss)  # fmt: skip
 
     return run
 
@@ -113,7 +119,7 @@ def compiled_gan_step(trainer) -> Callable[[list, list, list], list[torch.Tensor
     d, g = game.d, game.g
     gen, dis = model.generator.layout, model.discriminator.layout
     lam, kind = arch.lam, arch.generator_loss
-    lr, betas, eps_adam = _hyper(d.opt)
+    betas, eps_adam = _hyper(d.opt)
 
     def d_loss(wd, wg, x, z):
         def discriminate(x: torch.Tensor) -> torch.Tensor:
@@ -126,7 +132,7 @@ def compiled_gan_step(trainer) -> Callable[[list, list, list], list[torch.Tensor
         loss = obj.generator_loss(mlp_apply(wd, dis, mlp_apply(wg, gen, z)).squeeze(-1), kind)
         return loss.sum(), loss
 
-    def steps(wd, wg, dm, dv, dt, gm, gv, gt, xs, z_ds, z_gs):
+    def steps(wd, wg, dm, dv, dt, gm, gv, gt, lr, xs, z_ds, z_gs):
         losses = []
         for x, z_d, z_g in zip(xs, z_ds, z_gs, strict=True):  # unrolled: 1 or 2 steps
             gd, ld = grad(d_loss, has_aux=True)(wd, wg, x, z_d)
@@ -143,6 +149,6 @@ def compiled_gan_step(trainer) -> Callable[[list, list, list], list[torch.Tensor
         with torch.no_grad():
             return compiled(d.flat.data, g.flat.data, sd["exp_avg"], sd["exp_avg_sq"],
                             sd["step"], sg["exp_avg"], sg["exp_avg_sq"], sg["step"],
-                            xs, z_ds, z_gs)  # fmt: skip
+                            _lr(d.opt), xs, z_ds, z_gs)  # fmt: skip
 
     return run

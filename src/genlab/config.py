@@ -17,6 +17,7 @@ from genlab.nn import ACTIVATIONS
 
 DEVICES = ("auto", "cpu", "cuda")
 GENERATOR_LOSSES = ("nonsaturating", "saturating")
+SAMPLERS = ("generator", "rejection")
 
 
 def _positive_int(name: str, value: Any) -> None:
@@ -78,6 +79,9 @@ class TrainConfig:
     batch_size: int = 64
     lr: float = 5e-4
     """Adam learning rate (both players of a GAN)."""
+    lr_decay: float = 0.0
+    """Final fraction of the epochs over which the learning rate falls linearly towards 0
+    (``lr_factor``); 0 keeps it constant, as the homework does."""
     seeds: tuple[int, ...] = (0,)
     """One member per seed, trained side by side on the member axis."""
     snapshots: int = 5
@@ -116,6 +120,9 @@ class TrainConfig:
                 f"{self.n_samples}); allowed: 1..{self.n_samples}"
             )
         _positive_float("lr", self.lr)
+        d = self.lr_decay
+        if not (_is_number(d) and 0 <= d <= 1):
+            raise ValueError(f"lr_decay must be a number in [0, 1], got {d!r}")
         if not self.seeds:
             raise ValueError("seeds must name at least one seed")
         for s in self.seeds:
@@ -137,6 +144,16 @@ class TrainConfig:
     @property
     def snapshot_every(self) -> int:
         return max(1, self.epochs // self.snapshots)
+
+    def lr_factor(self, epoch: int) -> float:
+        """Learning-rate multiplier in epoch ``epoch`` (1-based): 1, then a linear fall over
+        the last D = round(lr_decay · epochs) ≥ 1 epochs, min(1, (epochs − epoch + 1) / D), so
+        that the last epoch still steps with lr / D: the linear decay of Goodfellow et al.
+        (2016, "Deep Learning", §8.3.1), applied per epoch."""
+        if not self.lr_decay:
+            return 1.0
+        decay_epochs = max(1, round(self.lr_decay * self.epochs))
+        return min(1.0, (self.epochs - epoch + 1) / decay_epochs)
 
     @property
     def frame_every(self) -> int:
@@ -178,6 +195,10 @@ class GANConfig:
     """How one game step updates both players (``genlab.game.GAME_STEPS``): ``alternating``
     (D, then G: the homework's), ``simultaneous``, ``extragradient``, ``optimistic``; Adam as
     the base step, or SGD with the ``-sgd`` suffix."""
+    sampler: str = "generator"
+    """How the trained model samples: ``generator``, G(z) (the homework's); ``rejection``,
+    G(z) accepted with probability exp(s − s_max), s the discriminator's logit
+    (``genlab.rejection``: D* = p/(p + λq) makes that the ratio p/q). Training is the same."""
 
     def __post_init__(self) -> None:
         _positive_int("z_dim", self.z_dim)
@@ -190,6 +211,8 @@ class GANConfig:
                 f"unknown generator loss {self.generator_loss!r}; "
                 f"allowed: {', '.join(GENERATOR_LOSSES)}"
             )
+        if self.sampler not in SAMPLERS:
+            raise ValueError(f"unknown sampler {self.sampler!r}; allowed: {', '.join(SAMPLERS)}")
         if self.game_optimizer not in GAME_STEPS:
             raise ValueError(
                 f"unknown game optimizer {self.game_optimizer!r}; allowed: {', '.join(GAME_STEPS)}"

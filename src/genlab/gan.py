@@ -13,6 +13,7 @@ from torch import nn
 
 from genlab.config import GANConfig
 from genlab.nn import EnsembleMLP
+from genlab.rejection import rejection_sample
 from genlab.rng import randn_members
 
 
@@ -46,7 +47,18 @@ class GAN(nn.Module):
         return self.discriminator(x).squeeze(-1)
 
     @torch.no_grad()
-    def sample(self, n: int, *, generators: Sequence[torch.Generator]) -> torch.Tensor:
+    def generate_samples(self, n: int, *, generators: Sequence[torch.Generator]) -> torch.Tensor:
         """n generated points per member, G(z) with z ~ N(0, I): (E, n, 2)."""
         device = self.generator.linears()[0].weight.device
         return self.generate(randn_members(generators, (n, self.config.z_dim), device))
+
+    @torch.no_grad()
+    def sample(self, n: int, *, generators: Sequence[torch.Generator]) -> torch.Tensor:
+        """n samples per member from the configured sampler (``GANConfig.sampler``): G(z), or
+        G(z) corrected by discriminator rejection sampling (``genlab.rejection``): (E, n, 2)."""
+        if self.config.sampler == "rejection":
+            return rejection_sample(
+                lambda k: self.generate_samples(k, generators=generators),
+                self.discriminate, n, generators,
+            )  # fmt: skip
+        return self.generate_samples(n, generators=generators)

@@ -105,7 +105,7 @@ def gan_discriminator_fit(
         raise ValueError(f"need n_kde >= 10 and eval_samples >= 2, got {n_kde}, {eval_samples}")
     model = load_model(run)
     gens = member_generators(t.seeds, "sample", "cpu", 7)
-    q = kde_density(model.sample(n_kde, generators=gens)[member], name="kde")
+    q = kde_density(model.generate_samples(n_kde, generators=gens)[member], name="kde")
     steps_per_epoch = math.ceil(t.n_samples / t.batch_size)
     cfg = GANDiscriminatorConfig(
         run=str(run.path), member=member, n_kde=n_kde, eval_samples=eval_samples,

@@ -44,6 +44,13 @@ def randn_members(
     return torch.stack([torch.randn(*shape, generator=g, device=device) for g in generators])
 
 
+def rand_members(
+    generators: Sequence[torch.Generator], shape: Sequence[int], device: str | torch.device
+) -> torch.Tensor:
+    """Uniform [0, 1) draws of ``shape`` for each member, stacked: (E, *shape)."""
+    return torch.stack([torch.rand(*shape, generator=g, device=device) for g in generators])
+
+
 def randperm_members(
     generators: Sequence[torch.Generator], n: int, device: str | torch.device
 ) -> torch.Tensor:

@@ -8,6 +8,7 @@ as mean ± standard error (s.e. = std / sqrt(E), ddof = 1), next to its real-vs-
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import math
@@ -18,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from genlab import atomic
+from genlab.config import SAMPLERS
 from genlab.evaluation import Evaluation, evaluate
 from genlab.rng import member_generators
 from genlab.runs import RunDir
@@ -42,11 +44,33 @@ def summarise(evaluations: list[Evaluation]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def evaluate_run(run: RunDir, *, n: int = 2500, seed: int = 0) -> dict[str, Any]:
-    """Draw n samples per member from the run's model, evaluate them, write evaluation.json."""
+def _kind(model: str, sampler: str | None) -> str:
+    if model == "vae":
+        return "decoded prior samples"
+    if sampler == "rejection":
+        return "generated samples after discriminator rejection sampling"
+    return "generated samples"
+
+
+def evaluate_run(
+    run: RunDir, *, n: int = 2500, seed: int = 0, sampler: str | None = None
+) -> dict[str, Any]:
+    """Draw n samples per member from the run's model, evaluate them, write evaluation.json.
+
+    ``sampler`` (a GAN's ``GANConfig.sampler``) overrides the run's own; its result goes to
+    ``evaluation-SAMPLER.json`` instead, so the run's own evaluation stays."""
     config = run.config()
     t = config.train
     model = load_model(run)
+    own = config.arch.sampler if config.model == "gan" else None
+    if sampler is not None:
+        if config.model != "gan" or sampler not in SAMPLERS:
+            raise ValueError(
+                f"sampler {sampler!r} needs a GAN run and one of {', '.join(SAMPLERS)}; "
+                f"{run.path} holds a {config.model}"
+            )
+        model.config = dataclasses.replace(model.config, sampler=sampler)
+    used = own if sampler is None else sampler
     epoch = run.load_checkpoint()["epoch"]
     samples = model.sample(n, generators=member_generators(t.seeds, "sample", "cpu", seed))
     evaluations = [evaluate(x.numpy(), t.dataset, n=n, seed=seed, noise=t.noise) for x in samples]
@@ -59,10 +83,11 @@ def evaluate_run(run: RunDir, *, n: int = 2500, seed: int = 0) -> dict[str, Any]
         "reference_seed": seed,
         "epoch": epoch,
         "complete": epoch == t.epochs,
-        "samples": "decoded prior samples" if config.model == "vae" else "generated samples",
+        "samples": _kind(config.model, used),
         "metrics": summarise(evaluations),
     }
-    atomic.write_json(run.path / "evaluation.json", result)
+    name = "evaluation.json" if used == own else f"evaluation-{used}.json"
+    atomic.write_json(run.path / name, result)
     return result
 
 

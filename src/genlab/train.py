@@ -107,6 +107,10 @@ class VAETrainer:
             "prior": self.model.sample(x.shape[1], generators=gens),
         }
 
+    def set_lr(self, lr: float) -> None:
+        for group in self.opt.param_groups:
+            group["lr"] = lr
+
     def state_dict(self) -> dict[str, Any]:
         return {"optimizer": self.opt.state_dict()}
 
@@ -181,12 +185,18 @@ class GANTrainer:
         cells = torch.stack((xx, yy), dim=-1).reshape(1, -1, 2).expand(members, -1, -1)
         with torch.no_grad():
             logits = model.discriminate(cells).reshape(members, grid, grid)
-            fake = model.sample(points, generators=gens)
+            fake = model.generate_samples(points, generators=gens)  # G's own points
         fake.requires_grad_(True)
         with torch.enable_grad():
             loss = obj.generator_loss(model.discriminate(fake), self.arch.generator_loss)
             (grad,) = torch.autograd.grad(loss.sum() * points, fake)  # per point: undo the mean
         return {"disc_logits": logits, "gen_points": fake.detach(), "gen_grad": -grad}
+
+    def set_lr(self, lr: float) -> None:
+        """Both players' learning rate (the schedule of ``TrainConfig.lr_factor``)."""
+        for player in (self.game.d, self.game.g):
+            for group in player.opt.param_groups:
+                group["lr"] = lr
 
     def state_dict(self) -> dict[str, Any]:
         return {"game": self.game.state_dict()}
@@ -268,6 +278,7 @@ def fit(run: RunDir, *, on_epoch: Callable[[EpochRecord], None] | None = None) -
 
     for epoch in range(start + 1, t.epochs + 1):
         tic = time.perf_counter()
+        trainer.set_lr(t.lr * t.lr_factor(epoch))
         losses = trainer.epoch(x, gens, t.batch_size).cpu()  # the epoch's only sync
         _check_finite(losses, trainer.loss_names, epoch, t.seeds)
         means = losses.mean(0)  # (K, E)
