@@ -21,8 +21,8 @@ CPU = torch.device("cpu")
         (0.0, [1] * 8),
         (0.5, [1, 1, 1, 1, 1, 3 / 4, 2 / 4, 1 / 4]),
         (1.0, [8 / 8, 7 / 8, 6 / 8, 5 / 8, 4 / 8, 3 / 8, 2 / 8, 1 / 8]),
-        (0.01, [1] * 7 + [1]),  # rounds to one decay epoch: the last keeps lr / 1
-        (0.3, [1, 1, 1, 1, 1, 1, 2 / 2, 1 / 2]),  # round(2.4) = 2 epochs
+        (0.3, [1, 1, 1, 1, 1, 1, 2 / 2, 1 / 2]),  # 2.4 rounds to 2 epochs
+        (0.3125, [1, 1, 1, 1, 1, 3 / 3, 2 / 3, 1 / 3]),  # 2.5 rounds half up, to 3
     ],
 )
 def test_lr_factor_falls_linearly_over_the_last_fraction_of_epochs(decay, factors):
@@ -91,3 +91,29 @@ def test_compiled_step_follows_the_schedule_without_recompiling(model, make_conf
     with torch._dynamo.config.patch(error_on_recompile=True):
         compiled = train(True)
     torch.testing.assert_close(compiled, eager, rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("decay, epochs", [(0.01, 8), (0.05, 10), (0.2, 2), (0.1, 5)])
+def test_a_decay_too_short_to_change_anything_is_refused(decay, epochs):
+    with pytest.raises(ValueError, match=rf"lr_decay {decay} of {epochs} epochs decays over"):
+        TrainConfig(epochs=epochs, lr_decay=decay)
+
+
+@pytest.mark.parametrize("model", ["vae", "gan"])
+def test_a_resumed_decaying_run_ends_exactly_where_a_straight_one_does(
+    model, make_config, make_run
+):
+    config = make_config(model, seeds=(0, 1), epochs=4, lr_decay=0.75, checkpoint_every=1)
+    straight = fit(make_run(config, "straight"))
+    resumed = make_run(config, "resumed")
+
+    def stop_at_3(record):
+        if record.epoch == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        fit(resumed, on_epoch=stop_at_3)
+    fit(resumed)
+    a, b = straight.load_checkpoint(), resumed.load_checkpoint()
+    for name, value in a["model"].items():
+        assert torch.equal(b["model"][name], value), name

@@ -132,3 +132,40 @@ def test_evaluate_refuses_a_sampler_for_a_vae(make_config, make_run, capsys):
     run = fit(make_run(make_config("vae", seeds=(0,), epochs=1, eval_samples=0)))
     assert main(["evaluate", str(run.path), "--n", "100", "--sampler", "rejection"]) == 2
     assert "sampler 'rejection' needs a GAN run" in capsys.readouterr().err
+
+
+def test_training_records_the_generators_own_points_whatever_the_sampler(make_config, make_run):
+    """Snapshots, frames and samples.npy show G(z): rejection applies to sampling afterwards
+    (it needs a trained D, and may refuse an untrained pair)."""
+    cfg = make_config("gan", seeds=(0,), epochs=2, eval_samples=0, frames=2)
+    runs = [fit(make_run(RunConfig("gan", cfg.train, GANConfig(sampler=s)), s))
+            for s in ("generator", "rejection")]  # fmt: skip
+    a, b = (np.load(r.samples_file) for r in runs)
+    np.testing.assert_array_equal(a, b)
+    for key, value in runs[0].load_snapshots().items():
+        np.testing.assert_array_equal(runs[1].load_snapshots()[key], value)
+
+
+def test_a_refused_sampling_exits_1_naming_the_way_out(make_config, make_run, monkeypatch, capsys):
+    from genlab.cli import main
+    from genlab.rejection import RejectionSamplingError
+
+    cfg = make_config("gan", seeds=(0,), epochs=1, eval_samples=0)
+    run = fit(make_run(RunConfig("gan", cfg.train, GANConfig(sampler="rejection"))))
+
+    def refuse(self, n, *, generators):
+        raise RejectionSamplingError("rejection sampling accepted only 3 of 9 proposals")
+
+    monkeypatch.setattr(GAN, "sample", refuse)
+    out = run.path / "x.npy"
+    assert main(["sample", str(run.path), "-n", "10", "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "sampling failed: rejection sampling accepted only 3 of 9" in err
+    assert "--sampler generator" in err and not out.exists()
+    monkeypatch.undo()
+    assert (
+        main(["sample", str(run.path), "-n", "10", "-o", str(out), "--sampler", "generator"]) == 0
+    )
+    raw = GAN.generate_samples(load_model(run), 10, generators=member_generators((0,), "sample"))
+    np.testing.assert_array_equal(np.load(out), raw.numpy())
+    assert main(["sample", str(run.path), "-n", "10", "-o", str(out), "--sampler", "nope"]) == 2

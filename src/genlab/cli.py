@@ -19,8 +19,9 @@ import torch
 
 from genlab.cli_args import UsageError, names_arg, open_runs, seeds_arg
 from genlab.cli_problems import add_minimax_parser, add_theory_parser
-from genlab.config import GANConfig, RunConfig, TrainConfig, VAEConfig
+from genlab.config import SAMPLERS, GANConfig, RunConfig, TrainConfig, VAEConfig
 from genlab.data import DATASETS, get_dataset
+from genlab.rejection import RejectionSamplingError
 from genlab.runs import RunDir, environment
 from genlab.train import NonFiniteLossError, fit, load_model, resolve_device
 
@@ -160,7 +161,12 @@ def cmd_sample(args: argparse.Namespace) -> int:
     seeds = run.config().train.seeds
     if args.member is not None and not 0 <= args.member < len(seeds):
         raise UsageError(f"--member must be in 0..{len(seeds) - 1}, got {args.member}")
+    if args.sampler is not None and (run.config().model != "gan" or args.sampler not in SAMPLERS):
+        raise UsageError(f"--sampler needs a GAN run and one of {', '.join(SAMPLERS)}, "
+                         f"got {args.sampler!r} for a {run.config().model}")  # fmt: skip
     model = load_model(run)
+    if args.sampler is not None:
+        model.config = dataclasses.replace(model.config, sampler=args.sampler)
     if not run.is_done():
         print(f"note: {run.path} is not complete; sampling its last checkpoint", file=sys.stderr)
     x = model.sample(args.n, generators=member_generators(seeds, "sample", "cpu", args.seed))
@@ -341,6 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, required=True, help="FILE.npy or FILE.csv")
     p.add_argument("--member", type=int, help="only this member (index into the run's seeds)")
     p.add_argument("--seed", type=int, default=0, help="sampling seed")
+    p.add_argument("--sampler", help="a GAN's sampler instead of its own (generator, rejection)")
     p.set_defaults(func=cmd_sample)
     data = sub.add_parser("data", help="datasets").add_subparsers(dest="data_cmd", required=True)
     p = data.add_parser("plot", help="density plot of a dataset")
@@ -381,6 +388,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except NonFiniteLossError as err:
         print(f"genlab: training diverged: {err}", file=sys.stderr)
+        return 1
+    except RejectionSamplingError as err:
+        print(f"genlab: sampling failed: {err}; `--sampler generator` draws G(z)", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\ninterrupted; continue with --resume RUN (the last checkpoint is kept)")

@@ -51,9 +51,11 @@ def _hyper(opt: torch.optim.Adam) -> tuple[tuple[float, float], float]:
 
 
 def _lr(opt: torch.optim.Adam) -> torch.Tensor:
-    """The optimizer's current learning rate as a 0-d tensor: an input of the compiled step,
-    so that a schedule (``TrainConfig.lr_decay``) changes it without a recompilation."""
-    return torch.tensor(opt.param_groups[0]["lr"], dtype=torch.float64)
+    """The optimizer's current learning rate as a 0-d tensor on its parameters' device: an
+    input of the compiled step, so that a schedule (``TrainConfig.lr_decay``) changes it
+    without a recompilation."""
+    group = opt.param_groups[0]
+    return torch.tensor(group["lr"], dtype=torch.float64, device=group["params"][0].device)
 
 
 def _compile(fn: Callable, device: torch.device) -> Callable:

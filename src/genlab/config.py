@@ -81,7 +81,7 @@ class TrainConfig:
     """Adam learning rate (both players of a GAN)."""
     lr_decay: float = 0.0
     """Final fraction of the epochs over which the learning rate falls linearly towards 0
-    (``lr_factor``); 0 keeps it constant, as the homework does."""
+    (``lr_factor``); 0 keeps it constant, as the homework does; else at least 2 epochs."""
     seeds: tuple[int, ...] = (0,)
     """One member per seed, trained side by side on the member axis."""
     snapshots: int = 5
@@ -123,6 +123,11 @@ class TrainConfig:
         d = self.lr_decay
         if not (_is_number(d) and 0 <= d <= 1):
             raise ValueError(f"lr_decay must be a number in [0, 1], got {d!r}")
+        if d and self.decay_epochs < 2:
+            raise ValueError(
+                f"lr_decay {d!r} of {self.epochs} epochs decays over {self.decay_epochs} "
+                "epoch(s), which changes nothing: use 0, or at least 2 epochs' worth"
+            )
         if not self.seeds:
             raise ValueError("seeds must name at least one seed")
         for s in self.seeds:
@@ -145,15 +150,16 @@ class TrainConfig:
     def snapshot_every(self) -> int:
         return max(1, self.epochs // self.snapshots)
 
+    @property
+    def decay_epochs(self) -> int:
+        """D = lr_decay · epochs, rounded half up: the epochs of the falling learning rate."""
+        return int(self.lr_decay * self.epochs + 0.5)
+
     def lr_factor(self, epoch: int) -> float:
-        """Learning-rate multiplier in epoch ``epoch`` (1-based): 1, then a linear fall over
-        the last D = round(lr_decay · epochs) ≥ 1 epochs, min(1, (epochs − epoch + 1) / D), so
-        that the last epoch still steps with lr / D: the linear decay of Goodfellow et al.
-        (2016, "Deep Learning", §8.3.1), applied per epoch."""
-        if not self.lr_decay:
-            return 1.0
-        decay_epochs = max(1, round(self.lr_decay * self.epochs))
-        return min(1.0, (self.epochs - epoch + 1) / decay_epochs)
+        """Learning-rate multiplier in epoch ``epoch`` (1-based): 1, then linear over the
+        last D epochs, min(1, (epochs − epoch + 1) / D): 1, (D − 1)/D, …, 1/D, so that the last
+        epoch still steps with lr / D."""
+        return min(1.0, (self.epochs - epoch + 1) / self.decay_epochs) if self.lr_decay else 1.0
 
     @property
     def frame_every(self) -> int:

@@ -5,16 +5,16 @@ is D* = p / (p + λq), so its logit s = log D* − log(1 − D*) gives the densi
 
     p(x) / q(x) = λ · exp(s(x)).
 
-Rejection sampling with the generator's q as proposal and a bound M ≥ max p/q accepts a
-proposal x ~ q with probability p(x) / (M q(x)) = exp(s(x) − s_max), and what it accepts is
-distributed as p when D = D* (von Neumann 1951). λ cancels. This is the basic step of
-Discriminator Rejection Sampling (Azadi et al. 2019, "Discriminator Rejection Sampling",
-ICLR), without its γ shift. s_max is estimated as they do, as the largest logit over a
-burn-in of 10,000 proposals, and then kept fixed: a later proposal above it is accepted with
-probability min(1, exp(s − s_max)) = 1. Raising the bound instead (their Algorithm 1) made
-the cost unbounded here: a trained D's logit is unconstrained where G rarely puts mass, and
-one such outlier in millions of proposals took the acceptance below 1/5000. A trained D only
-approximates D*, so the samples approximate p.
+Rejection sampling with the generator's q as proposal and a bound M = λ·exp(s_max) accepts a
+proposal x ~ q with probability min(1, p(x) / (M q(x))) = min(1, exp(s(x) − s_max)); what it
+accepts is distributed as min(p, Mq) normalised, which is p when D = D* and M ≥ sup p/q (von
+Neumann 1951). λ cancels. This is the basic step of Discriminator Rejection Sampling (Azadi
+et al. 2019, "Discriminator Rejection Sampling", ICLR), without its γ shift. s_max is
+estimated as they do, as the largest logit over a burn-in of 10,000 proposals, and then kept
+fixed, so a later proposal above it is always accepted. Raising the bound instead (their
+Algorithm 1) made the cost unbounded here: a trained D's logit is unconstrained where G
+rarely puts mass, and one such outlier in millions of proposals took the acceptance below
+1/5000. A trained D only approximates D*, so the samples approximate p.
 """
 
 from __future__ import annotations
@@ -30,7 +30,12 @@ BURN_IN = 10_000
 CHUNK = 10_000
 """Proposals per member per round."""
 MAX_PROPOSALS_PER_SAMPLE = 1000
-"""The budget: at most this many proposals per requested sample (acceptance ≥ 0.1 %)."""
+"""The budget: no new chunk once this many proposals per requested sample were drawn (the
+burn-in aside), i.e. the acceptance must be ≳ 0.1 %."""
+
+
+class RejectionSamplingError(RuntimeError):
+    """Too few proposals were accepted within the budget."""
 
 
 @torch.no_grad()
@@ -56,7 +61,8 @@ def rejection_sample(
 
     Raises:
         ValueError: a bad n, burn_in or chunk.
-        RuntimeError: a member accepted fewer than n samples within n · 1000 proposals.
+        RejectionSamplingError: a member had fewer than n samples when n · 1000 proposals
+            (rounded up to whole chunks, the burn-in aside) were drawn.
     """
     for name, value in (("n", n), ("burn_in", burn_in), ("chunk", chunk)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -68,7 +74,7 @@ def rejection_sample(
     while min(counts) < n:
         if proposed >= budget:
             e = counts.index(min(counts))
-            raise RuntimeError(
+            raise RejectionSamplingError(
                 f"rejection sampling accepted only {counts[e]} of {proposed} proposals for "
                 f"member {e} (needed {n}; acceptance below 1/{MAX_PROPOSALS_PER_SAMPLE}): "
                 "the discriminator's logits are too peaked to correct this generator"

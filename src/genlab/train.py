@@ -170,7 +170,9 @@ class GANTrainer:
 
     @torch.no_grad()
     def snapshot(self, x: torch.Tensor, gens: list[torch.Generator]) -> dict[str, torch.Tensor]:
-        return {"samples": self.model.sample(x.shape[1], generators=gens)}
+        """The generator's own points G(z), whatever the sampler: rejection sampling, which
+        needs a trained D, applies to ``genlab sample`` and the evaluation only."""
+        return {"samples": self.model.generate_samples(x.shape[1], generators=gens)}
 
     def game_view(
         self, limit: float, gens: list[torch.Generator], *, grid: int = 64, points: int = 256
