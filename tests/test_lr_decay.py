@@ -53,16 +53,20 @@ def test_fit_with_decay_equals_the_trainer_driven_by_torchs_lambdalr(model, make
         torch.testing.assert_close(run.load_checkpoint()["model"][name], value, rtol=0, atol=0)
 
 
+def trained_parameters(config) -> torch.Tensor:
+    """The flat parameters after ``config``'s epochs, each at its scheduled learning rate."""
+    x, net = training_data(config, CPU), build_model(config, CPU)
+    trainer = make_trainer(net, config)
+    gens = member_generators(config.train.seeds, "train", CPU)
+    for epoch in range(1, config.train.epochs + 1):
+        trainer.set_lr(config.train.lr * config.train.lr_factor(epoch))
+        trainer.epoch(x, gens, config.train.batch_size)
+    return torch.cat([p.detach().flatten() for p in net.parameters()])
+
+
 def test_decay_changes_training_and_zero_decay_is_the_homeworks_constant_lr(make_config):
     def params(**train):
-        config = make_config("vae", seeds=(0,), epochs=3, **train)
-        x, net = training_data(config, CPU), build_model(config, CPU)
-        trainer = make_trainer(net, config)
-        gens = member_generators(config.train.seeds, "train", CPU)
-        for epoch in range(1, 4):
-            trainer.set_lr(config.train.lr * config.train.lr_factor(epoch))
-            trainer.epoch(x, gens, config.train.batch_size)
-        return torch.cat([p.detach().flatten() for p in net.parameters()])
+        return trained_parameters(make_config("vae", seeds=(0,), epochs=3, **train))
 
     constant = params()
     assert torch.equal(params(lr_decay=0.0), constant)
@@ -76,16 +80,8 @@ def test_compiled_step_follows_the_schedule_without_recompiling(model, make_conf
 
     def train(compile: bool):
         config = make_config(model, seeds=(0, 1), epochs=3, lr_decay=1.0)
-        config = dataclasses.replace(
-            config, train=dataclasses.replace(config.train, compile=compile)
-        )
-        x, net = training_data(config, CPU), build_model(config, CPU)
-        trainer = make_trainer(net, config)
-        gens = member_generators(config.train.seeds, "train", CPU)
-        for epoch in range(1, 4):
-            trainer.set_lr(config.train.lr * config.train.lr_factor(epoch))
-            trainer.epoch(x, gens, config.train.batch_size)
-        return torch.cat([p.detach().flatten() for p in net.parameters()])
+        train = dataclasses.replace(config.train, compile=compile)
+        return trained_parameters(dataclasses.replace(config, train=train))
 
     eager = train(False)
     with torch._dynamo.config.patch(error_on_recompile=True):
