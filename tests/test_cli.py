@@ -97,7 +97,7 @@ def test_evaluate_and_compare(tmp_path, capsys):
 def test_train_options_reach_the_config(tmp_path):
     out = tmp_path / "run"
     argv = ["train", "gan", *TINY, "--lambda", "3", "--z-dim", "4", "--lr", "0.001",
-            "--lr-decay", "0.5", "--generator-loss", "saturating", "--dataset", "ring",
+            "--lr-decay", "1.0", "--generator-loss", "saturating", "--dataset", "ring",
             "--sampler", "rejection", "--out", str(out)]  # fmt: skip
     assert main(argv) == 0
     config = RunDir.open(out).config()
@@ -106,7 +106,7 @@ def test_train_options_reach_the_config(tmp_path):
         4,
         "saturating",
     )
-    assert (config.train.lr, config.train.lr_decay, config.train.dataset) == (1e-3, 0.5, "ring")
+    assert (config.train.lr, config.train.lr_decay, config.train.dataset) == (1e-3, 1.0, "ring")
     assert config.arch.sampler == "rejection"
 
 
