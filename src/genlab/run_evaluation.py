@@ -8,7 +8,6 @@ as mean ± standard error (s.e. = std / sqrt(E), ddof = 1), next to its real-vs-
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import json
 import math
@@ -19,7 +18,6 @@ from typing import Any
 import numpy as np
 
 from genlab import atomic
-from genlab.config import SAMPLERS
 from genlab.evaluation import Evaluation, evaluate
 from genlab.rng import member_generators
 from genlab.runs import RunDir
@@ -61,15 +59,8 @@ def evaluate_run(
     ``evaluation-SAMPLER.json`` instead, so the run's own evaluation stays."""
     config = run.config()
     t = config.train
-    model = load_model(run)
+    model = load_model(run, sampler=sampler)
     own = config.arch.sampler if config.model == "gan" else None
-    if sampler is not None:
-        if config.model != "gan" or sampler not in SAMPLERS:
-            raise ValueError(
-                f"sampler {sampler!r} needs a GAN run and one of {', '.join(SAMPLERS)}; "
-                f"{run.path} holds a {config.model}"
-            )
-        model.config = dataclasses.replace(model.config, sampler=sampler)
     used = own if sampler is None else sampler
     epoch = run.load_checkpoint()["epoch"]
     samples = model.sample(n, generators=member_generators(t.seeds, "sample", "cpu", seed))

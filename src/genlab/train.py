@@ -7,6 +7,7 @@ optimizer step → losses collected in a tensor, read once per epoch → run dir
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from genlab import atomic
 from genlab import objectives as obj
 from genlab.adam import adam_step, make_adam
 from genlab.compiled import compiled_gan_step, compiled_vae_step, step_groups
-from genlab.config import GANConfig, RunConfig, VAEConfig
+from genlab.config import SAMPLERS, GANConfig, RunConfig, VAEConfig
 from genlab.data import get_dataset
 from genlab.evaluation import evaluate_cheap
 from genlab.flat import flatten_parameters
@@ -328,11 +329,22 @@ def snapshot_metrics(samples: np.ndarray, dataset: str, noise: float | None) -> 
     return {k: [s[k].value for s in per_member] for k in per_member[0]}
 
 
-def load_model(run: RunDir, device: str | torch.device = "cpu") -> VAE | GAN:
-    """The trained model of a run, from its last checkpoint."""
+def load_model(
+    run: RunDir, device: str | torch.device = "cpu", *, sampler: str | None = None
+) -> VAE | GAN:
+    """The trained model of a run, from its last checkpoint; ``sampler`` replaces a GAN's own
+    (``GANConfig.sampler``)."""
     ckpt = run.load_checkpoint()
     if ckpt is None:
         raise FileNotFoundError(f"run {run.path} has no checkpoint yet")
-    model = build_model(run.config(), torch.device(device))
+    config = run.config()
+    if sampler is not None:
+        if config.model != "gan" or sampler not in SAMPLERS:
+            raise ValueError(
+                f"sampler {sampler!r} needs a GAN run and one of {', '.join(SAMPLERS)}; "
+                f"{run.path} holds a {config.model}"
+            )
+        config = dataclasses.replace(config, arch=dataclasses.replace(config.arch, sampler=sampler))
+    model = build_model(config, torch.device(device))
     model.load_state_dict(ckpt["model"])
     return model
