@@ -32,7 +32,7 @@ TRAIN_OPTIONS = {  # option -> (config section, field, type, help)
     "--epochs": ("train", "epochs", int, "training epochs"),
     "--batch-size": ("train", "batch_size", int, "minibatch size"),
     "--lr": ("train", "lr", float, "Adam learning rate"),
-    "--lr-decay": ("train", "lr_decay", float, "final fraction of epochs with lr falling to 0"),
+    "--lr-decay": ("train", "lr_decay", float, "last fraction of epochs, lr falling towards 0"),
     "--seeds": ("train", "seeds", seeds_arg, "members, e.g. 0, 0-15 or 1,4,9"),
     "--device": ("train", "device", str, "auto, cpu or cuda"),
     "--threads": ("train", "threads", int, "CPU threads (0: torch's default)"),
@@ -210,7 +210,7 @@ def cmd_data_list(args: argparse.Namespace) -> int:
 
 # -- evaluation ---------------------------------------------------------------------------
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from genlab.run_evaluation import Comparison, evaluate_run
+    from genlab.run_evaluation import Comparison, evaluate_run, evaluation_file
 
     if args.n < 50:
         raise UsageError(f"--n must be >= 50, got {args.n}")
@@ -220,8 +220,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print(f"note: {run.path} is not complete; evaluated its checkpoint at epoch "
               f"{result['epoch']}", file=sys.stderr)  # fmt: skip
     print(Comparison([result]).to_markdown())
-    own = args.sampler is None or args.sampler == run.config().arch.sampler
-    print(f"wrote {run.path / ('evaluation.json' if own else f'evaluation-{args.sampler}.json')}")
+    print(f"wrote {evaluation_file(run, args.sampler)}")
     return 0
 
 

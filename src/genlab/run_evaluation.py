@@ -50,6 +50,15 @@ def _kind(model: str, sampler: str | None) -> str:
     return "generated samples"
 
 
+def evaluation_file(run: RunDir, sampler: str | None = None) -> Path:
+    """Where ``evaluate_run`` writes: ``evaluation.json`` for the run's own sampler,
+    ``evaluation-SAMPLER.json`` for another one."""
+    config = run.config()
+    own = config.arch.sampler if config.model == "gan" else None
+    name = "evaluation.json" if sampler in (None, own) else f"evaluation-{sampler}.json"
+    return run.path / name
+
+
 def evaluate_run(
     run: RunDir, *, n: int = 2500, seed: int = 0, sampler: str | None = None
 ) -> dict[str, Any]:
@@ -77,8 +86,7 @@ def evaluate_run(
         "samples": _kind(config.model, used),
         "metrics": summarise(evaluations),
     }
-    name = "evaluation.json" if used == own else f"evaluation-{used}.json"
-    atomic.write_json(run.path / name, result)
+    atomic.write_json(evaluation_file(run, sampler), result)
     return result
 
 
