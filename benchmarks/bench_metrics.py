@@ -20,10 +20,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from genlab import evaluation
 from genlab.data import DATASETS, get_dataset
-from genlab.knn_metrics import prdc
-from genlab.metrics import (
+from genlab.evaluation import suite as evaluation
+from genlab.evaluation.knn import prdc
+from genlab.evaluation.metrics import (
     energy_distance,
     kde_log_likelihood,
     mmd2,
@@ -31,8 +31,8 @@ from genlab.metrics import (
     sliced_w2,
     wasserstein,
 )
-from genlab.mode_metrics import mode_metrics
-from genlab.spiral_metrics import spiral_metrics
+from genlab.evaluation.modes import mode_metrics
+from genlab.evaluation.spiral import spiral_metrics
 
 
 def timed(fn: Callable[[], object], repeats: int) -> tuple[float, float]:

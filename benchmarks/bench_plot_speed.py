@@ -1,7 +1,7 @@
 """Density-panel speed: genlab's ``plot_density`` against the homework's seaborn call.
 
 The homework draws every panel with ``sns.kdeplot(fill=True, thresh=0.1, levels=1000,
-cmap="Greens")``. genlab draws the same picture (see ``genlab.plotting``). Both are timed on
+cmap="Greens")``. genlab draws the same picture (see ``genlab.plotting.density``). Both are timed on
 the same 2000 swiss-roll points, including rendering the figure to PNG, in one process.
 
     python benchmarks/bench_plot_speed.py [--repeats 5]
@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from genlab.data import make_swiss_roll  # noqa: E402
-from genlab.plotting import homework_style, plot_density  # noqa: E402
+from genlab.plotting.density import homework_style, plot_density  # noqa: E402
 
 
 def genlab_panel(x) -> None:

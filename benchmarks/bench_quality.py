@@ -2,12 +2,13 @@
 
     python benchmarks/bench_quality.py [--quick] [--out runs/benchmark]
 
-See ``genlab.benchmark`` for the protocol. Writes results.csv and results.md beside the runs.
+See ``genlab.workflows.benchmark`` for the protocol. Writes results.csv and results.md beside
+the runs.
 """
 
 import sys
 
-from genlab.cli import main
+from genlab.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main(["benchmark", *sys.argv[1:]]))

@@ -15,7 +15,13 @@ import math
 
 import torch
 
-from genlab.theory import DEFAULT_LAMBDAS, PAIRS, get_pair, monte_carlo_rows, quadrature_rows
+from genlab.theory.identity import (
+    DEFAULT_LAMBDAS,
+    PAIRS,
+    get_pair,
+    monte_carlo_rows,
+    quadrature_rows,
+)
 
 
 def main() -> None:

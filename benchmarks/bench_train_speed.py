@@ -22,10 +22,10 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
-from genlab.config import RunConfig, TrainConfig
+from genlab.base.rng import member_generators
 from genlab.data import make_swiss_roll
-from genlab.rng import member_generators
-from genlab.train import build_model, make_trainer, training_data
+from genlab.training import build_model, make_trainer, training_data
+from genlab.training.config import RunConfig, TrainConfig
 
 ROUNDS = 3
 

@@ -16,9 +16,9 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 import torch._dynamo  # noqa: E402, F401  (imported by the first Adam; paid here, not by a test)
 
-import genlab.figures  # noqa: E402, F401  (matplotlib and scipy.signal, likewise)
-from genlab.config import GANConfig, RunConfig, TrainConfig, VAEConfig  # noqa: E402
-from genlab.runs import RunDir, environment  # noqa: E402
+import genlab.plotting.run_figures  # noqa: E402, F401  (matplotlib and scipy.signal, likewise)
+from genlab.training.config import GANConfig, RunConfig, TrainConfig, VAEConfig  # noqa: E402
+from genlab.training.rundir import RunDir, environment  # noqa: E402
 
 # One intra-op thread: results do not depend on how the work is split, and the tests share
 # two cores with everything else on the machine.

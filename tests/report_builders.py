@@ -14,11 +14,11 @@ from typing import Any
 
 from PIL import Image
 
-from genlab import atomic
-from genlab.evaluation import Evaluation, Score
-from genlab.run_evaluation import summarise
-from genlab.theory import TheoryRow
-from genlab.theory_table import to_markdown
+from genlab.base import atomic
+from genlab.evaluation.runs import summarise
+from genlab.evaluation.suite import Evaluation, Score
+from genlab.theory.identity import TheoryRow
+from genlab.theory.table import to_markdown
 
 ENV = {
     "genlab": "0.1.0", "torch": "2.9.9+cpu", "numpy": "2.4.6", "python": "3.11.7",

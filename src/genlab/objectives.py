@@ -12,6 +12,8 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
+from genlab.base.errors import UserError
+
 
 def log_d(logits: torch.Tensor) -> torch.Tensor:
     """log D = log sigmoid(s) = −softplus(−s); finite for any finite s."""
@@ -46,7 +48,7 @@ def generator_loss(fake: torch.Tensor, kind: str = "nonsaturating") -> torch.Ten
         return F.softplus(-fake).mean(1)  # −log D
     if kind == "saturating":
         return -F.softplus(fake).mean(1)  # log(1 − D)
-    raise ValueError(f"unknown generator loss {kind!r}; allowed: nonsaturating, saturating")
+    raise UserError(f"unknown generator loss {kind!r}; allowed: nonsaturating, saturating")
 
 
 def reconstruction_mse(x_hat: torch.Tensor, x: torch.Tensor) -> torch.Tensor:

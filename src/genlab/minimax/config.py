@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from genlab.base.errors import UserError
 from genlab.minimax.problem import ShiftedLogisticProblem
 from genlab.minimax.rules import FIRST_PLAYERS, RULES
 
@@ -20,14 +21,14 @@ def _check_int(name: str, value: Any, low: int, high: int | None = None) -> None
     ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
     if not ok or value < low or (high is not None and value > high):
         allowed = f">= {low}" if high is None else f"in [{low}, {high}]"
-        raise ValueError(f"{name} must be an integer {allowed}, got {value!r}")
+        raise UserError(f"{name} must be an integer {allowed}, got {value!r}")
 
 
 def _check_float(name: str, value: Any, *, positive: bool) -> None:
     ok = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
     if not ok or not math.isfinite(value) or (value <= 0 if positive else value < 0):
         allowed = "> 0" if positive else ">= 0"
-        raise ValueError(f"{name} must be a finite number {allowed}, got {value!r}")
+        raise UserError(f"{name} must be a finite number {allowed}, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ class MinimaxConfig:
 
     def __post_init__(self) -> None:
         if self.rule not in RULES:
-            raise ValueError(f"rule must be one of {', '.join(RULES)}; got {self.rule!r}")
+            raise UserError(f"rule must be one of {', '.join(RULES)}; got {self.rule!r}")
         _check_int("epochs", self.epochs, 1)
         _check_float("alpha", self.alpha, positive=True)
         _check_float("beta", self.beta, positive=True)
@@ -75,13 +76,13 @@ class MinimaxConfig:
         _check_int("p", self.p, 1)
         _check_int("seed", self.seed, 0, 2**32 - 1)
         if not isinstance(self.full_batch, (bool, np.bool_)):
-            raise ValueError(f"full_batch must be a bool, got {self.full_batch!r}")
+            raise UserError(f"full_batch must be a bool, got {self.full_batch!r}")
         if not isinstance(self.average, (bool, np.bool_)):
-            raise ValueError(f"average must be a bool, got {self.average!r}")
+            raise UserError(f"average must be a bool, got {self.average!r}")
         if self.first not in FIRST_PLAYERS:
-            raise ValueError(f"first must be one of {', '.join(FIRST_PLAYERS)}; got {self.first!r}")
+            raise UserError(f"first must be one of {', '.join(FIRST_PLAYERS)}; got {self.first!r}")
         if self.backend not in BACKENDS:
-            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; got {self.backend!r}")
+            raise UserError(f"backend must be one of {', '.join(BACKENDS)}; got {self.backend!r}")
 
     @property
     def steps(self) -> int:

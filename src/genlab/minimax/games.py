@@ -30,6 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit
 
+from genlab.base.errors import UserError
+
 __all__ = [
     "BilinearGame",
     "ShiftedLogisticGame",
@@ -125,11 +127,11 @@ class ShiftedLogisticGame:
         X = np.ascontiguousarray(self.X, dtype=np.float64)
         Y = np.ascontiguousarray(self.Y, dtype=np.float64)
         if X.ndim != 2 or Y.shape != (X.shape[0],):
-            raise ValueError(f"X must be (N, p) and Y (N,), got {X.shape} and {Y.shape}")
+            raise UserError(f"X must be (N, p) and Y (N,), got {X.shape} and {Y.shape}")
         if not np.all(np.abs(Y) == 1.0):
-            raise ValueError(f"Y must hold labels in {{-1, +1}}, got values {np.unique(Y)}")
+            raise UserError(f"Y must hold labels in {{-1, +1}}, got values {np.unique(Y)}")
         if not self.lam >= 0.0:
-            raise ValueError(f"lam must be >= 0, got {self.lam}")
+            raise UserError(f"lam must be >= 0, got {self.lam}")
         object.__setattr__(self, "X", X)
         object.__setattr__(self, "Y", Y)
         object.__setattr__(self, "lam", float(self.lam))

@@ -34,6 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit
 
+from genlab.base.errors import UserError
+
 __all__ = ["InnerMax", "inner_max"]
 
 
@@ -130,7 +132,7 @@ def inner_max(
         ``InnerMax(value, c)`` with ``Φ(θ) = L(θ, cθ)``.
     """
     if not lam > 0.0:
-        raise ValueError(f"inner_max needs lam > 0 (the supremum is +inf otherwise), got {lam}")
+        raise UserError(f"inner_max needs lam > 0 (the supremum is +inf otherwise), got {lam}")
     theta = np.asarray(theta, dtype=np.float64)
     X = np.asarray(X, dtype=np.float64)
     Y = np.asarray(Y, dtype=np.float64)

@@ -12,6 +12,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from genlab.base.errors import UserError
 from genlab.minimax.config import MinimaxResult
 from genlab.minimax.metrics import PrimalGap
 
@@ -36,7 +37,7 @@ def plot_homework_panels(
     """HW12 Problem 1's figure on three axes: L, ‖∇θL‖, ‖∇φL‖ against the iteration, with the
     homework's titles ("L function", "||D_theta L||", "||D_phi L||") and linear scales."""
     if len(axes) != 3:
-        raise ValueError(f"need 3 axes, got {len(axes)}")
+        raise UserError(f"need 3 axes, got {len(axes)}")
     s = _stride(result.steps, max_points)
     x = result.iterations[::s]
     series = (result.loss, result.grad_theta_norm, result.grad_phi_norm)
@@ -82,7 +83,7 @@ def plot_rule_comparison(
     """‖∇θL‖ and ‖∇φL‖ of several runs (keyed by label) on two log-scale axes with the same
     limits; curves thinned to at most ``max_points`` points."""
     if len(axes) != 2:
-        raise ValueError(f"need 2 axes, got {len(axes)}")
+        raise UserError(f"need 2 axes, got {len(axes)}")
     for label, res in results.items():
         s = _stride(res.steps, max_points)
         x = res.iterations[::s]

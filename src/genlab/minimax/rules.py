@@ -18,6 +18,8 @@ from typing import Protocol
 
 import numpy as np
 
+from genlab.base.errors import UserError
+
 __all__ = [
     "FIRST_PLAYERS",
     "RULES",
@@ -83,7 +85,7 @@ def alternating_step(
         theta = theta - alpha * game.grads(theta, phi, index)[0]
         phi = phi + beta * game.grads(theta, phi, index)[1]
     else:
-        raise ValueError(f"first must be one of {FIRST_PLAYERS}, got {first!r}")
+        raise UserError(f"first must be one of {FIRST_PLAYERS}, got {first!r}")
     return theta, phi
 
 
@@ -185,9 +187,9 @@ def run_rule(
         step t + 1 (the starting point is not included).
     """
     if rule not in RULES:
-        raise ValueError(f"rule must be one of {RULES}, got {rule!r}")
+        raise UserError(f"rule must be one of {RULES}, got {rule!r}")
     if indices is not None and len(indices) < steps:
-        raise ValueError(f"need {steps} indices, got {len(indices)}")
+        raise UserError(f"need {steps} indices, got {len(indices)}")
     theta = np.array(theta0, dtype=np.float64)
     phi = np.array(phi0, dtype=np.float64)
     thetas = np.empty((steps, theta.size))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from genlab.base.errors import UserError
 from genlab.minimax import kernels
 from genlab.minimax.config import ManySeedsResult, MinimaxConfig, MinimaxResult
 from genlab.minimax.metrics import primal_gap, trajectory_metrics, trajectory_metrics_numpy
@@ -131,7 +132,7 @@ def run_many_seeds(
     """
     seeds = np.asarray(list(seeds), dtype=np.int64)
     if seeds.ndim != 1 or seeds.size == 0:
-        raise ValueError(f"seeds must be a non-empty sequence of integers, got {seeds!r}")
+        raise UserError(f"seeds must be a non-empty sequence of integers, got {seeds!r}")
     configs = [config.replace(seed=int(s)) for s in seeds]  # validates each seed
     start = time.perf_counter()
     steps, p = config.steps, config.p

@@ -1,4 +1,4 @@
-"""Run directories for minimax runs, written with the atomic helpers (``genlab.atomic``).
+"""Run directories for minimax runs, written with the atomic helpers (``genlab.base.atomic``).
 
 ``write_run(result, folder)`` writes::
 
@@ -23,7 +23,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from genlab import __version__
-from genlab.atomic import save_figure, save_npz, write_json, write_text
+from genlab.base.atomic import save_figure, save_npz, write_json, write_text
+from genlab.base.done import mark_done
 from genlab.minimax.config import ManySeedsResult, MinimaxConfig, MinimaxResult
 from genlab.minimax.metrics import PrimalGap, primal_gap
 from genlab.minimax.plotting import homework_figure, plot_primal_gap, plot_rule_comparison
@@ -120,7 +121,7 @@ def write_run(
         "final_gap": float(gap.gap[-1]),
     }
     write_json(folder / "summary.json", summary)
-    write_text(folder / "DONE", "")
+    mark_done(folder)
     return folder
 
 
@@ -145,7 +146,7 @@ def write_comparison(
     if per_run:
         for label, res in results.items():
             write_run(res, folder / label, dpi=dpi)
-    write_text(folder / "DONE", "")
+    mark_done(folder)
     return folder
 
 
@@ -167,5 +168,5 @@ def write_many_seeds(result: ManySeedsResult, folder: str | Path) -> Path:
         final_phi=result.final_phi,
     )
     write_json(folder / "summary.json", result.summary())
-    write_text(folder / "DONE", "")
+    mark_done(folder)
     return folder

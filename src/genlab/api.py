@@ -1,0 +1,159 @@
+"""The public entry points for training runs: ``train``, ``load`` and the ``Run`` they return.
+
+    import genlab
+
+    run = genlab.train("gan", out="runs/my-gan", epochs=200, seeds=(0, 1))
+    x = run.sample(1000, seed=0)           # (E, 1000, 2): 1000 points per member
+    print(run.evaluate()["metrics"]["w1"])
+
+``train`` runs the same pipeline as ``genlab train`` (train → figures → evaluation → ``DONE``)
+and resumes an interrupted run in the same folder; ``load`` opens a finished or interrupted run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from genlab.base.errors import UserError
+from genlab.training.config import RunConfig, TrainConfig
+
+__all__ = ["Run", "load", "train"]
+
+
+class Run:
+    """A run folder and what it holds: its configuration, its training history, its model.
+
+    Attributes:
+        path: the run folder (see the README's run-folder layout).
+        config: the resolved ``RunConfig`` it was trained under.
+    """
+
+    def __init__(self, path: str | Path, model: Any = None) -> None:
+        from genlab.training.rundir import RunDir
+
+        self._dir = RunDir.open(path)
+        self.path: Path = self._dir.path
+        self.config: RunConfig = self._dir.config()
+        if model is not None:
+            self.__dict__["model"] = model
+
+    def __repr__(self) -> str:
+        state = "done" if self.is_done else "unfinished"
+        return f"Run({str(self.path)!r}, {self.config.model}, {state})"
+
+    @property
+    def is_done(self) -> bool:
+        """Whether the whole pipeline finished (the folder holds ``DONE``)."""
+        return self._dir.is_done()
+
+    @property
+    def history(self) -> list[dict[str, Any]]:
+        """One record per trained epoch: per-member losses, seconds, steps (``metrics.jsonl``)."""
+        return self._dir.read_metrics()
+
+    @cached_property
+    def model(self) -> Any:
+        """The trained ensemble (``genlab.models.VAE`` or ``GAN``) from the last checkpoint."""
+        from genlab.training.loop import load_model
+
+        return load_model(self._dir)
+
+    def sample(
+        self, n: int, *, seed: int | None = None, member: int | None = None,
+        sampler: str | None = None,
+    ) -> Any:  # fmt: skip
+        """``n`` samples per member as a NumPy array (E, n, 2), or (n, 2) for one ``member``
+        (an index into the seeds). A VAE samples its prior, a GAN its configured sampler or
+        ``sampler`` (``generator``, ``rejection``). ``seed`` None draws fresh randomness; an
+        integer gives the stream ``genlab sample --seed`` uses."""
+        from genlab.base.checks import check_int
+        from genlab.base.rng import member_generators
+        from genlab.training.loop import load_model
+
+        check_int("n", n)
+        seeds = self.config.train.seeds
+        if member is not None and not (0 <= member < len(seeds)):
+            raise UserError(f"member must be in 0..{len(seeds) - 1}, got {member!r}")
+        gens = None if seed is None else member_generators(seeds, "sample", "cpu", seed)
+        model = self.model if sampler is None else load_model(self._dir, sampler=sampler)
+        x = model.sample(n, generators=gens).numpy()
+        return x if member is None else x[member]
+
+    def evaluate(self, n: int = 2500, *, seed: int = 0, sampler: str | None = None) -> dict:
+        """The sample-quality metrics of every member against fresh data (mean ± s.e. over
+        members, with floors), written to the run's ``evaluation.json`` and returned."""
+        from genlab.evaluation.runs import evaluate_run
+
+        return evaluate_run(self._dir, n=n, seed=seed, sampler=sampler)
+
+    def figures(self) -> list[Path]:
+        """The figures in the run folder."""
+        return sorted(self._dir.figures.glob("*"))
+
+
+def _resolve(config: RunConfig | str, overrides: dict[str, Any]) -> RunConfig:
+    if isinstance(config, str):
+        config = RunConfig(config, TrainConfig(**overrides))
+    elif not isinstance(config, RunConfig):
+        raise UserError(f"config must be a RunConfig or 'vae' / 'gan', got {config!r}")
+    elif overrides:
+        config = dataclasses.replace(config, train=dataclasses.replace(config.train, **overrides))
+    return config
+
+
+def train(
+    config: RunConfig | str = "gan",
+    *,
+    out: str | Path | None = None,
+    on_epoch: Callable[[Any], None] | None = None,
+    **train_fields: Any,
+) -> Run:
+    """Train a run to the end: training, figures, evaluation and the ``DONE`` marker.
+
+    Args:
+        config: a ``RunConfig``, or ``"vae"`` / ``"gan"`` for the homework's model.
+        out: the run folder (default ``runs/MODEL-DATASET-TIME``). A folder that holds an
+            unfinished run of the same configuration is resumed; a finished one is returned
+            as it is; one of another configuration is refused.
+        on_epoch: called with each epoch's ``EpochRecord`` (losses per member, seconds).
+        **train_fields: ``TrainConfig`` fields to set (``epochs=200``, ``seeds=(0, 1)``...).
+
+    Returns:
+        The finished ``Run``, holding the trained model.
+    """
+    from genlab.training.device import resolve_device
+    from genlab.training.rundir import RunDir, environment
+    from genlab.workflows.pipeline import torch_threads, train_run
+
+    config = _resolve(config, train_fields)
+    device = resolve_device(config.train.device)
+    # the resolved device: a resume elsewhere must not silently switch random streams
+    train = dataclasses.replace(config.train, device=device.type)
+    config = dataclasses.replace(config, train=train)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = (
+        Path(out)
+        if out is not None
+        else Path("runs") / (f"{config.model}-{config.train.dataset}-{stamp}")
+    )
+    if RunDir(path).config_file.exists():
+        run = RunDir.open(path)
+        if run.config() != config:
+            raise UserError(f"{path} holds a run of another configuration; choose another out")
+        if run.is_done():
+            return Run(path)
+    else:
+        with torch_threads(config.train.threads):
+            run = RunDir.create(path, config, environment(str(device)))
+    result = train_run(run, on_epoch=on_epoch)
+    return Run(path, model=result.model)
+
+
+def load(path: str | Path) -> Run:
+    """The run in ``path``, finished or not (``Run.is_done`` says which)."""
+    return Run(path)

@@ -1,0 +1,27 @@
+"""The ``DONE`` marker: written last into a finished folder (a run, a stage, a minimax run),
+as JSON with what the work took. A folder without it is unfinished, whatever else it holds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from genlab.base import atomic
+
+DONE = "DONE"
+
+
+def mark_done(folder: str | Path, summary: dict[str, Any] | None = None) -> Path:
+    """Write ``folder/DONE`` atomically, holding ``summary`` (for example the seconds taken)."""
+    return atomic.write_json(Path(folder) / DONE, summary or {})
+
+
+def is_done(folder: str | Path) -> bool:
+    return (Path(folder) / DONE).exists()
+
+
+def done_summary(folder: str | Path) -> dict[str, Any]:
+    """What ``mark_done`` recorded ({} for a folder that is not done)."""
+    path = Path(folder) / DONE
+    return json.loads(path.read_text()) if path.exists() else {}

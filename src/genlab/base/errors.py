@@ -1,0 +1,17 @@
+"""The errors genlab raises on purpose.
+
+``UserError`` is bad input: a value outside its range, an unknown name, a missing or
+unsuitable file. The command line reports it in one line and exits with code 2, before any
+work. Any other exception is a bug and exits with code 1 (``genlab --debug`` shows the
+traceback).
+"""
+
+from __future__ import annotations
+
+
+class UserError(ValueError):
+    """Bad input, named with its allowed range or values (command line: exit code 2)."""
+
+
+class NonFiniteLossError(RuntimeError):
+    """A loss became NaN or infinite; the run stops and keeps its last good checkpoint."""

@@ -1,0 +1,431 @@
+"""genlab's command line: ``genlab VERB ...``. With ``problems`` (the verbs of Problems 1 and 2)
+and ``args`` (argument types), the only modules that parse arguments, set globals or print.
+
+Each verb parses, calls the library and prints. Modules are imported where they are used, so
+that ``genlab --help`` or a rejected argument costs no torch import. Bad input (``UserError``)
+exits with code 2 before any work or file write; a diverging run exits with 1; any other
+exception is a bug: exit 1, its traceback shown with ``genlab --debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import fields
+from pathlib import Path
+
+from genlab.base.errors import NonFiniteLossError, UserError
+from genlab.cli.args import names_arg, open_runs, seeds_arg
+from genlab.cli.problems import add_minimax_parser, add_theory_parser
+from genlab.data.registry import DATASETS, get_dataset
+from genlab.models.config import GANConfig, VAEConfig
+from genlab.training.config import RunConfig, TrainConfig
+from genlab.training.rundir import RunDir
+
+# -- training -------------------------------------------------------------------------------
+TRAIN_OPTIONS = {  # option -> (config section, field, type, help)
+    "--dataset": ("train", "dataset", str, f"dataset name ({', '.join(DATASETS)})"),
+    "--n-samples": ("train", "n_samples", int, "training points per member"),
+    "--epochs": ("train", "epochs", int, "training epochs"),
+    "--batch-size": ("train", "batch_size", int, "minibatch size"),
+    "--lr": ("train", "lr", float, "Adam learning rate"),
+    "--lr-decay": ("train", "lr_decay", float, "last fraction of epochs, lr falling towards 0"),
+    "--seeds": ("train", "seeds", seeds_arg, "members, e.g. 0, 0-15 or 1,4,9"),
+    "--device": ("train", "device", str, "auto, cpu or cuda"),
+    "--threads": ("train", "threads", int, "CPU threads (0: torch's default)"),
+    "--checkpoint-every": ("train", "checkpoint_every", int, "epochs between checkpoints"),
+    "--eval-samples": ("train", "eval_samples", int, "samples per member to evaluate (0: skip)"),
+    "--latent-dim": ("vae", "latent_dim", int, "VAE latent dimension"),
+    "--reg-coeff": ("vae", "reg_coeff", float, "VAE weight of the MSE term"),
+    "--lambda": ("gan", "lam", float, "λ, the weight of the generated term in D's loss"),
+    "--z-dim": ("gan", "z_dim", int, "GAN noise dimension"),
+    "--generator-loss": ("gan", "generator_loss", str, "nonsaturating or saturating"),
+    "--rule": ("gan", "rule", str, "how one game step updates D and G"),
+    "--base-optimizer": ("gan", "base_optimizer", str, "the step the rule applies: adam or sgd"),
+    "--sampler": ("gan", "sampler", str, "generator, or rejection (D corrects G's samples)"),
+}
+
+
+def add_train_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train a VAE or a λ-GAN (homework defaults)")
+    p.add_argument("model", choices=("vae", "gan"))
+    for opt, (section, name, typ, help_) in TRAIN_OPTIONS.items():
+        default = {"train": TrainConfig, "vae": VAEConfig, "gan": GANConfig}[section]
+        d = {f.name: f.default for f in fields(default)}[name]
+        p.add_argument(opt, type=typ, default=None, help=f"{help_} (default: {d})")
+    p.add_argument("--preset", help="a named preset (``genlab presets``); options override it")
+    p.add_argument("--compile", action="store_true", default=None, help="torch.compile the step")
+    p.add_argument("--resume", type=Path, metavar="RUN", help="continue an interrupted run")
+    p.add_argument("--out", type=Path, help="run folder (default: runs/MODEL-DATASET-TIME)")
+    p.set_defaults(func=cmd_train)
+
+
+def config_from_args(args: argparse.Namespace) -> RunConfig:
+    given = {"train": {}, "vae": {}, "gan": {}}
+    for opt, (section, name, _, _) in TRAIN_OPTIONS.items():
+        value = getattr(args, opt.lstrip("-").replace("-", "_"))
+        if value is not None:
+            if section not in ("train", args.model):
+                raise UserError(f"{opt} applies to the {section.upper()}, not to {args.model}")
+            given[section][name] = value
+    if args.compile:
+        given["train"]["compile"] = True
+    if args.preset is None:
+        arch = (VAEConfig if args.model == "vae" else GANConfig)(**given[args.model])
+        return RunConfig(args.model, TrainConfig(**given["train"]), arch)
+    import dataclasses
+
+    from genlab.workflows.presets import get_preset
+
+    preset = get_preset(args.preset)
+    if preset.model != args.model:
+        raise UserError(f"preset {args.preset!r} trains a {preset.model}, not a {args.model}")
+    config = preset.run_config(TrainConfig())
+    arch = dataclasses.replace(config.arch, **given[args.model])
+    return RunConfig(args.model, dataclasses.replace(config.train, **given["train"]), arch)
+
+
+def progress(desc: str, total: int) -> tuple[Callable, Callable]:
+    """A tqdm bar on a terminal, silence otherwise: (on_epoch, close). The bar starts at the
+    first epoch it is shown, so a resumed run's bar starts where the run does."""
+    from tqdm import tqdm
+
+    bars: list = []
+
+    def on_epoch(record) -> None:
+        if not bars:
+            bars.append(tqdm(total=total, initial=record.epoch - 1, desc=desc, unit="ep",
+                             disable=not sys.stderr.isatty()))  # fmt: skip
+        post = {k: f"{sum(v) / len(v):.4g}" for k, v in record.losses.items()}
+        post["steps/s"] = f"{record.steps / max(record.seconds, 1e-9):.0f}"
+        bars[0].set_postfix(post, refresh=False)
+        bars[0].update(1)
+
+    def close() -> None:
+        for bar in bars:
+            bar.close()
+
+    return on_epoch, close
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from genlab import api
+
+    if args.resume is not None:
+        options = [o.lstrip("-").replace("-", "_") for o in TRAIN_OPTIONS]
+        if any(getattr(args, o) is not None for o in [*options, "out", "compile", "preset"]):
+            raise UserError("--resume continues a run with its saved config; drop other options")
+        if not (args.resume / "config.json").exists():
+            raise UserError(f"--resume {args.resume}: no run there (no config.json)")
+        run = RunDir.open(args.resume)
+        if run.is_done():
+            print(f"{run.path} is already complete")
+            return 0
+        if run.config().model != args.model:
+            raise UserError(f"--resume {run.path} is a {run.config().model} run, not {args.model}")
+        config, out = run.config(), run.path
+    else:
+        config = config_from_args(args)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        out = args.out or Path("runs") / f"{args.model}-{config.train.dataset}-{stamp}"
+        if (out / "config.json").exists():
+            raise UserError(f"{out} already holds a run; use --resume {out} or another --out")
+    on_epoch, close = progress(f"train {args.model}", config.train.epochs)
+    try:
+        api.train(config, out=out, on_epoch=on_epoch)
+    finally:
+        close()
+    print(f"wrote {out}")
+    return 0
+
+
+# -- sampling and data ----------------------------------------------------------------------
+def cmd_sample(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from genlab import api
+    from genlab.base import atomic
+
+    if args.n < 1:
+        raise UserError(f"-n must be >= 1, got {args.n}")
+    if args.output.suffix not in (".npy", ".csv"):
+        raise UserError(f"-o must end in .npy or .csv, got {args.output}")
+    if not (args.run / "config.json").exists():
+        raise UserError(f"no run at {args.run} (no config.json)")
+    run = RunDir.open(args.run)
+    if not run.checkpoint_file.exists():
+        raise UserError(f"run {run.path} has no checkpoint yet: train it first")
+    seeds = run.config().train.seeds
+    if args.member is not None and not 0 <= args.member < len(seeds):
+        raise UserError(f"--member must be in 0..{len(seeds) - 1}, got {args.member}")
+    x = api.load(run.path).sample(args.n, seed=args.seed, member=args.member, sampler=args.sampler)
+    if not run.is_done():
+        print(f"note: {run.path} is not complete; sampled its last checkpoint", file=sys.stderr)
+    if args.output.suffix == ".npy":
+        atomic.save_npy(args.output, x)
+    else:
+        rows = x if x.ndim == 2 else np.concatenate(
+            [np.column_stack((np.full(len(m), i), m)) for i, m in enumerate(x)])  # fmt: skip
+        header = "x,y" if x.ndim == 2 else "member,x,y"
+        lines = [header] + [",".join(f"{v:.9g}" for v in row) for row in rows]
+        atomic.write_text(args.output, "\n".join(lines) + "\n")
+    print(f"wrote {args.output} ({x.shape})")
+    return 0
+
+
+def cmd_data_plot(args: argparse.Namespace) -> int:
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    from genlab.base import atomic
+    from genlab.plotting.density import homework_style, plot_density, subplots
+
+    spec = get_dataset(args.name)
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if args.output.suffix.lstrip(".") not in formats:
+        raise UserError(f"-o {args.output}: the suffix must be one of {', '.join(formats)}")
+    if args.n < 3:
+        raise UserError(f"-n must be >= 3 for a density plot, got {args.n}")
+    x = spec.sample(args.n, generator=args.seed).numpy()
+    with homework_style():
+        fig, ax = subplots(figsize=(5, 5))
+        plot_density(ax, x, limit=spec.limit, title=f"True {spec.description}")
+        atomic.save_figure(args.output, fig, dpi=100)
+    print(f"wrote {args.output}")
+    return 0
+
+
+def cmd_data_list(args: argparse.Namespace) -> int:
+    for spec in DATASETS.values():
+        print(
+            f"{spec.name:14} noise {spec.noise:<8.4g} window ±{spec.limit:<5.3g} {spec.description}"
+        )
+    return 0
+
+
+# -- evaluation ---------------------------------------------------------------------------
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from genlab.evaluation.runs import Comparison, evaluate_run, evaluation_file
+
+    if args.n < 50:
+        raise UserError(f"--n must be >= 50, got {args.n}")
+    (run,) = open_runs([args.run])
+    result = evaluate_run(run, n=args.n, seed=args.seed, sampler=args.sampler)
+    if not result["complete"]:
+        print(f"note: {run.path} is not complete; evaluated its checkpoint at epoch "
+              f"{result['epoch']}", file=sys.stderr)  # fmt: skip
+    print(Comparison([result]).to_markdown())
+    print(f"wrote {evaluation_file(run, args.sampler)}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from genlab.base import atomic
+    from genlab.evaluation.runs import compare_runs
+
+    if args.n < 50:
+        raise UserError(f"--n must be >= 50, got {args.n}")
+    table = compare_runs(open_runs(args.runs), n=args.n, seed=args.seed)
+    print(table.to_markdown())
+    if args.out is not None:
+        atomic.write_text(args.out / "comparison.md", table.to_markdown())
+        atomic.write_text(args.out / "comparison.csv", table.to_csv())
+        print(f"wrote {args.out}")
+    return 0
+
+
+# -- the quality benchmark ------------------------------------------------------------------
+def cmd_benchmark(args: argparse.Namespace) -> int:
+    from genlab.training.device import resolve_device
+    from genlab.workflows.benchmark import Protocol, cells, run_benchmark
+
+    given = {k: v for k, v in (("models", args.models), ("datasets", args.datasets)) if v}
+    epochs = args.epochs if args.epochs is not None else (100 if args.quick else 2000)
+    protocol = Protocol(seeds=args.seeds, epochs=epochs, quick=args.quick, **given)
+    device = resolve_device(args.device)
+    total, done, bars = len(cells(protocol)), [], {}
+
+    def on_epoch(run, record) -> None:
+        if run.path not in bars:
+            bars[run.path] = progress(f"[{len(done) + 1}/{total}] {run.path.name}",
+                                      run.config().train.epochs)  # fmt: skip
+        bars[run.path][0](record)
+
+    def on_cell(run, skipped: bool) -> None:
+        done.append(run)
+        if run.path in bars:
+            bars.pop(run.path)[1]()
+        state = "complete, skipped" if skipped else "done"
+        print(f"[{len(done)}/{total}] {run.path.name}: {state}", flush=True)
+
+    csv, md = run_benchmark(protocol, args.out, str(device), on_cell=on_cell, on_epoch=on_epoch)
+    print(md.read_text())
+    print(f"wrote {csv} and {md}")
+    return 0
+
+
+# -- the main job ---------------------------------------------------------------------------
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    from genlab.training.device import resolve_device
+    from genlab.workflows.reproduce import STAGES, ReproduceSettings, reproduce, training_config
+
+    settings = ReproduceSettings(seeds=args.seeds, quick=args.quick, device=args.device)
+    resolve_device(settings.device)
+    stages = [s for s in STAGES if args.only is None or s.name in args.only]
+    if args.only is not None and (unknown := set(args.only) - {s.name for s in STAGES}):
+        known = ", ".join(s.name for s in STAGES)
+        raise UserError(f"unknown stage(s) {', '.join(sorted(unknown))}; known: {known}")
+    tic, failed = time.perf_counter(), []
+    bars: dict[str, tuple[Callable, Callable]] = {}
+
+    def on_epoch(stage, record) -> None:
+        if stage.name not in bars:
+            total = training_config(stage.model, settings).train.epochs
+            bars[stage.name] = progress(stage.title, total)
+        bars[stage.name][0](record)
+
+    def on_stage(stage, result) -> None:
+        where = args.out / stage.folder
+        if stage.name in bars:
+            bars.pop(stage.name)[1]()
+        if result is None:
+            print(f"[{stages.index(stage) + 1}/{len(stages)}] {stage.title} ...", flush=True)
+        elif result.status == "skipped":
+            print(f"  {where}: complete, skipped (--force to redo)")
+        elif result.status == "failed":
+            failed.append(stage.name)
+            print(f"  FAILED after {result.seconds:.1f} s: {result.error}", file=sys.stderr)
+        else:
+            print(f"  wrote {where} in {result.seconds:.1f} s")
+
+    try:
+        report = reproduce(args.out, settings, stages, force=args.force, on_stage=on_stage,
+                           on_epoch=on_epoch)  # fmt: skip
+    finally:
+        for _, close in bars.values():
+            close()
+    print(f"reproduction done in {time.perf_counter() - tic:.1f} s: {args.out}")
+    print(f"report: {report}")
+    if failed:
+        print(f"genlab: stage(s) failed: {', '.join(failed)} (see the report)", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from genlab.report.page import write_report
+
+    for path in args.runs:
+        if not path.is_dir():
+            raise UserError(f"no run or reproduction folder at {path}")
+    out = args.output or (args.runs[0] / "report.html")
+    print(f"wrote {write_report(args.runs, out, title=args.title)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="genlab",
+        description="Train, evaluate and understand small generative models and minimax "
+        "optimizers (the homework hw12 and beyond).",
+    )
+    parser.add_argument("--debug", action="store_true", help="show the traceback of a bug")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_train_parser(sub)
+    add_theory_parser(sub)
+    add_minimax_parser(sub)
+    p = sub.add_parser("benchmark", help="models × datasets × seeds, with the published tables")
+    p.add_argument("--quick", action="store_true", help="100 epochs instead of 2000")
+    p.add_argument("--epochs", type=int, help="override the training length")
+    p.add_argument("--seeds", type=seeds_arg, default=(0, 1, 2, 3, 4), help="members per cell")
+    p.add_argument("--models", type=names_arg, help="subset of the protocol's models")
+    p.add_argument("--datasets", type=names_arg, help="subset of swiss_roll,ring,grid")
+    p.add_argument("--device", default="auto")
+    p.add_argument("--out", type=Path, default=Path("runs/benchmark"))
+    p.set_defaults(func=cmd_benchmark)
+    p = sub.add_parser("evaluate", help="sample-quality metrics of a run, into evaluation.json")
+    p.add_argument("run", type=Path)
+    p.add_argument("--n", type=int, default=2500, help="samples per member")
+    p.add_argument("--seed", type=int, default=0, help="seed of the reference data")
+    p.add_argument("--sampler", help="a GAN's sampler instead of its own (generator, rejection)")
+    p.set_defaults(func=cmd_evaluate)
+    p = sub.add_parser("compare", help="a table of runs' metrics (mean ± s.e. over members)")
+    p.add_argument("runs", type=Path, nargs="+")
+    p.add_argument("--n", type=int, default=2500, help="samples per member")
+    p.add_argument("--seed", type=int, default=0, help="seed of the reference data")
+    p.add_argument("--out", type=Path, help="folder for comparison.md and comparison.csv")
+    p.set_defaults(func=cmd_compare)
+    p = sub.add_parser("sample", help="draw samples from a trained run (a VAE from its prior)")
+    p.add_argument("run", type=Path)
+    p.add_argument("-n", type=int, default=2000, help="samples per member")
+    p.add_argument("-o", "--output", type=Path, required=True, help="FILE.npy or FILE.csv")
+    p.add_argument("--member", type=int, help="only this member (index into the run's seeds)")
+    p.add_argument("--seed", type=int, default=0, help="sampling seed")
+    p.add_argument("--sampler", help="a GAN's sampler instead of its own (generator, rejection)")
+    p.set_defaults(func=cmd_sample)
+    data = sub.add_parser("data", help="datasets").add_subparsers(dest="data_cmd", required=True)
+    p = data.add_parser("plot", help="density plot of a dataset")
+    p.add_argument("name")
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("-n", type=int, default=2000)
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_data_plot)
+    data.add_parser("list", help="list the datasets").set_defaults(func=cmd_data_list)
+    p = sub.add_parser("reproduce", help="the homework, reproduced, into runs/reproduce")
+    p.add_argument("--out", type=Path, default=Path("runs/reproduce"))
+    p.add_argument("--seeds", type=seeds_arg, default=(0,), help="members, e.g. 0-4 for error bars")
+    p.add_argument("--quick", action="store_true", help="shortened runs, labelled as quick")
+    p.add_argument("--force", action="store_true", help="redo complete stages")
+    p.add_argument("--only", type=names_arg, help="stages to run (problem1,problem2,vae,gan)")
+    p.add_argument("--device", default="auto", help="auto, cpu or cuda (training stages)")
+    p.set_defaults(func=cmd_reproduce)
+    p = sub.add_parser("report", help="one self-contained HTML page of a reproduction or of runs")
+    p.add_argument("runs", type=Path, nargs="+", help="a reproduce folder, or run folders")
+    p.add_argument("-o", "--output", type=Path, help="FILE.html (default: FIRST_RUN/report.html)")
+    p.add_argument("--title", help="the page's title")
+    p.set_defaults(func=cmd_report)
+    sub.add_parser("presets", help="list the named presets").set_defaults(func=cmd_presets)
+    return parser
+
+
+def cmd_presets(args: argparse.Namespace) -> int:
+    from genlab.workflows.presets import PRESETS
+
+    for preset in PRESETS.values():
+        print(f"{preset.name:36} {preset.model}  {preset.description}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "out", "") is None and hasattr(args, "out_default"):
+        args.out = Path(args.out_default)
+    try:
+        return args.func(args)
+    except UserError as err:
+        print(f"genlab: error: {err}", file=sys.stderr)
+        return 2
+    except NonFiniteLossError as err:
+        print(f"genlab: training diverged: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\ninterrupted; continue with --resume RUN (the last checkpoint is kept)")
+        return 130
+    except Exception as err:
+        from genlab.models.rejection import RejectionSamplingError
+
+        if isinstance(err, RejectionSamplingError):
+            print(f"genlab: sampling failed: {err}; `--sampler generator` draws G(z)",
+                  file=sys.stderr)  # fmt: skip
+            return 1
+        if args.debug:
+            raise
+        print(f"genlab: internal error: {type(err).__name__}: {err}\n"
+              "  this is a bug in genlab; `genlab --debug ...` shows the traceback",
+              file=sys.stderr)  # fmt: skip
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

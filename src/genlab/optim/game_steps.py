@@ -1,0 +1,270 @@
+"""One step of a two-player GAN game, by rule (``genlab.optim.rules``). The training loop
+only says "take one game step".
+
+A game step owns its phases: it asks ``closure(player)`` for the per-member loss of player
+``"d"`` (discriminator) or ``"g"`` (generator) at the current parameters, with fresh noise,
+as often as its rule needs, and updates both players. ``draws_per_step`` says how many
+closure calls (noise draws) one step makes, so the loop can pre-draw an epoch of noise.
+
+This is PyTorch's ``optimizer.step(closure)`` idiom (as in ``torch.optim.LBFGS``), applied to
+a game of two parameter groups.
+
+Rules (``RULES``), each with Adam or SGD as its base optimizer (``BASE_OPTIMIZERS``):
+``alternating`` (D, then G: the homework's), ``simultaneous``, ``extragradient``
+(Extra-Adam, Gidel et al., 2019) and ``optimistic`` (Optimistic Adam, Daskalakis et al.,
+2018). The same rules on the homework's 20-dimensional game live in ``genlab.minimax``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
+
+import torch
+from torch import nn
+
+from genlab.base.checks import check_choice
+from genlab.optim.adam import adam_step, make_adam
+from genlab.optim.flat import flatten_parameters
+from genlab.optim.rules import BASE_OPTIMIZERS, RULES
+
+Closure = Callable[[str], torch.Tensor]
+"""closure(player) -> per-member loss (E,) of that player, at the current parameters."""
+
+
+class Player:
+    """One player's parameters, held in one flat buffer (see ``genlab.optim.flat``), and its base
+    optimizer (``BASE_STEPS``: Adam, the homework's, or plain SGD)."""
+
+    def __init__(self, params: Iterable[nn.Parameter], lr: float, base: str = "adam") -> None:
+        self.params = list(params)
+        self.flat = flatten_parameters(self.params)
+        self.opt = make_base_optimizer(base, [self.flat], lr)
+
+    def set_grad(self, loss: torch.Tensor) -> None:
+        """grad = ∂(Σ_members loss)/∂params, for this player's parameters only.
+
+        ``backward(inputs=...)`` skips the other player's weight gradients (the generator's
+        loss backpropagates through D, but D's own weight gradients are never formed).
+        """
+        self.flat.grad.zero_()
+        loss.sum().backward(inputs=self.params)
+
+
+def make_sgd(params: Iterable[nn.Parameter], lr: float) -> torch.optim.SGD:
+    """Plain SGD, ``w ← w − lr·∇`` (no momentum, no weight decay)."""
+    return torch.optim.SGD(list(params), lr=lr)
+
+
+BASE_STEPS: dict[str, Callable[[Iterable[nn.Parameter], float], torch.optim.Optimizer]] = {
+    "adam": make_adam,
+    "sgd": make_sgd,
+}
+"""The base step Δ = Base(g) a game rule applies: Adam, Δ = lr·m̂/(√v̂ + ε) with its moments
+updated on every call (Kingma & Ba, 2015), or SGD, Δ = lr·g."""
+
+
+def make_base_optimizer(
+    name: str, params: Iterable[nn.Parameter], lr: float
+) -> torch.optim.Optimizer:
+    check_choice("base optimizer", name, BASE_OPTIMIZERS)
+    return BASE_STEPS[name](params, lr)
+
+
+class RuleStep(Protocol):
+    draws_per_step: int
+
+    def step(self, closure: Closure) -> tuple[torch.Tensor, torch.Tensor]:
+        """Update both players; return the detached per-member losses (d, g), each (E,)."""
+        ...
+
+    def state_dict(self) -> dict[str, Any]: ...
+
+    def load_state_dict(self, state: dict[str, Any]) -> None: ...
+
+
+class AlternatingStep:
+    """Alternating gradient descent–ascent with Adam: D first, then G (the homework's loop).
+
+        φ_{t+1} = φ_t − Adam(∇_φ L_D(θ_t, φ_t; x, z₁))
+        θ_{t+1} = θ_t − Adam(∇_θ L_G(θ_t, φ_{t+1}; z₂))
+
+    with fresh noise z₁, z₂ for each player (hw12 Problem 4, "Step 4").
+    """
+
+    draws_per_step = 2
+
+    def __init__(
+        self,
+        d_params: Iterable[nn.Parameter],
+        g_params: Iterable[nn.Parameter],
+        lr: float,
+        base: str = "adam",
+    ) -> None:
+        self.d, self.g = Player(d_params, lr, base), Player(g_params, lr, base)
+
+    def step(self, closure: Closure) -> tuple[torch.Tensor, torch.Tensor]:
+        d_loss = closure("d")
+        self.d.set_grad(d_loss)
+        adam_step(self.d.opt)
+        g_loss = closure("g")
+        self.g.set_grad(g_loss)
+        adam_step(self.g.opt)
+        return d_loss.detach(), g_loss.detach()
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"d": self.d.opt.state_dict(), "g": self.g.opt.state_dict()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.d.opt.load_state_dict(state["d"])
+        self.g.opt.load_state_dict(state["g"])
+
+
+class _TwoPlayers:
+    """Shared parts of the rules below: both players, the joint field, the state dict.
+
+    Every rule is elementwise in the parameters, so with the loss summed over members each
+    member is trained exactly as if alone (DESIGN: the member axis).
+    """
+
+    def __init__(
+        self,
+        d_params: Iterable[nn.Parameter],
+        g_params: Iterable[nn.Parameter],
+        lr: float,
+        base: str = "adam",
+    ) -> None:
+        self.d, self.g = Player(d_params, lr, base), Player(g_params, lr, base)
+        self.players = (self.d, self.g)
+
+    def field(self, closure: Closure) -> tuple[torch.Tensor, torch.Tensor]:
+        """Both players' gradients at the *same* point: ``F(w) = (∇φ L_D, ∇θ L_G)`` with fresh
+        noise for each (two draws). Returns the losses (d, g), each (E,)."""
+        d_loss = closure("d")
+        self.d.set_grad(d_loss)
+        g_loss = closure("g")  # D not yet moved: the same point
+        self.g.set_grad(g_loss)
+        return d_loss.detach(), g_loss.detach()
+
+    def base_step(self) -> None:
+        """``w ← w − Base(grad)`` for both players."""
+        adam_step(self.d.opt)
+        adam_step(self.g.opt)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"d": self.d.opt.state_dict(), "g": self.g.opt.state_dict()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.d.opt.load_state_dict(state["d"])
+        self.g.opt.load_state_dict(state["g"])
+
+
+class SimultaneousStep(_TwoPlayers):
+    """Simultaneous gradient descent–ascent: both gradients at the current point, then both
+    base steps (the Euler step of the gradient flow; Mescheder et al., 2017)::
+
+        φ_{t+1} = φ_t − Base(∇φ L_D(θ_t, φ_t; x, z₁)),   θ_{t+1} = θ_t − Base(∇θ L_G(θ_t, φ_t; z₂))
+    """
+
+    draws_per_step = 2
+
+    def step(self, closure: Closure) -> tuple[torch.Tensor, torch.Tensor]:
+        losses = self.field(closure)
+        self.base_step()
+        return losses
+
+
+class ExtragradientStep(_TwoPlayers):
+    """Extragradient (Korpelevich, 1976); with Adam as the base step, Extra-Adam (Gidel,
+    Berard, Vignoud, Vincent & Lacoste-Julien, 2019, ICLR, "A Variational Inequality
+    Perspective on Generative Adversarial Networks", Algorithm 4)::
+
+        w_{t+½} = w_t − Base(F(w_t))          (extrapolation)
+        w_{t+1} = w_t − Base(F(w_{t+½}))       (update, from w_t)
+
+    with ``w = (φ, θ)``, ``F = (∇φ L_D, ∇θ L_G)`` evaluated with fresh noise each time (four
+    draws per step; the real batch is the step's). The base step updates its state at both
+    calls: Extra-Adam's moments see g_t then g_{t+½}, and its bias corrections use the step
+    counts 2t − 1 and 2t, as in Algorithm 4. With SGD this is Korpelevich's method.
+    Returns the losses at ``w_t``.
+    """
+
+    draws_per_step = 4
+
+    def step(self, closure: Closure) -> tuple[torch.Tensor, torch.Tensor]:
+        start = [p.flat.detach().clone() for p in self.players]
+        losses = self.field(closure)
+        self.base_step()  # w_{t+½}
+        self.field(closure)
+        with torch.no_grad():
+            for p, w in zip(self.players, start, strict=True):
+                p.flat.copy_(w)  # back to w_t: the update starts from w_t
+        self.base_step()
+        return losses
+
+
+class OptimisticStep(_TwoPlayers):
+    """Optimistic gradient descent–ascent (Popov, 1980; Daskalakis, Ilyas, Syrgkanis & Zeng,
+    2018, ICLR, "Training GANs with Optimism"); with Adam as the base step, Optimistic Adam::
+
+        Δ_t = Base(F(w_t))                  (Adam: lr·m̂_t/(√v̂_t + ε); SGD: lr·F(w_t))
+        w_{t+1} = w_t − 2Δ_t + Δ_{t−1},     Δ_{−1} = 0
+
+    i.e. optax's ``(1 + 1)·u_t − 1·u_{t−1}`` on the base update u. Daskalakis et al.'s
+    Algorithm 1 writes Adam without bias correction; here Δ is torch's bias-corrected Adam
+    step. The previous Δ is part of the state (resume ends where a straight run would).
+    """
+
+    draws_per_step = 2
+
+    def __init__(
+        self,
+        d_params: Iterable[nn.Parameter],
+        g_params: Iterable[nn.Parameter],
+        lr: float,
+        base: str = "adam",
+    ) -> None:
+        super().__init__(d_params, g_params, lr, base)
+        self.prev = [torch.zeros_like(p.flat) for p in self.players]  # Δ_{t−1}
+
+    def step(self, closure: Closure) -> tuple[torch.Tensor, torch.Tensor]:
+        losses = self.field(closure)
+        start = [p.flat.detach().clone() for p in self.players]
+        self.base_step()  # w_t − Δ_t
+        with torch.no_grad():
+            for p, w, prev in zip(self.players, start, self.prev, strict=True):
+                delta = w - p.flat  # Δ_t: exact (Sterbenz) for a step smaller than w
+                p.flat.sub_(delta - prev)  # w_t − 2Δ_t + Δ_{t−1}
+                prev.copy_(delta)
+        return losses
+
+    def state_dict(self) -> dict[str, Any]:
+        return {**super().state_dict(), "prev": [t.clone() for t in self.prev]}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        super().load_state_dict(state)
+        for t, saved in zip(self.prev, state["prev"], strict=True):
+            t.copy_(saved)
+
+
+RULE_STEPS: dict[str, Callable[..., RuleStep]] = {
+    "alternating": AlternatingStep,
+    "simultaneous": SimultaneousStep,
+    "extragradient": ExtragradientStep,
+    "optimistic": OptimisticStep,
+}
+"""The step of each rule (``genlab.optim.rules.RULES``), by name."""
+
+
+def make_rule_step(
+    rule: str,
+    d_params: Iterable[nn.Parameter],
+    g_params: Iterable[nn.Parameter],
+    lr: float,
+    base: str = "adam",
+) -> RuleStep:
+    """The step of ``rule`` over the two players' parameters, with ``base`` as the base
+    optimizer (Adam: the homework's, Extra-Adam, Optimistic Adam; or SGD)."""
+    check_choice("rule", rule, RULES)
+    check_choice("base optimizer", base, BASE_OPTIMIZERS)
+    return RULE_STEPS[rule](d_params, g_params, lr, base)

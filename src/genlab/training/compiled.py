@@ -1,0 +1,156 @@
+"""Whole training steps compiled as one graph (``--compile``): forward, gradient and Adam.
+
+``torch.compile`` of a loss alone is *slower* than eager on a 2-core CPU for these tiny
+networks: the autograd runtime still runs every backward node, and each compiled call adds
+guards and wrappers. Compiling the whole step instead, as a pure function of plain tensors
+(the flat parameter buffer, Adam's moments, the batch and the noise), leaves no autograd at
+run time: ``torch.func.grad`` traces the backward into the same graph as the forward and the
+update, and inductor fuses the elementwise work around the matmuls.
+
+Adam is torch's single-tensor rule (Kingma & Ba 2015, as in ``torch.optim.Adam``):
+    m ← β₁m + (1 − β₁)g,  v ← β₂v + (1 − β₂)g²,
+    p ← p − (lr / (1 − β₁ᵗ)) · m / (sqrt(v) / sqrt(1 − β₂ᵗ) + ε),
+applied in place to the state tensors of the run's ``torch.optim.Adam``, so a checkpoint
+written by a compiled run resumes in eager mode and vice versa. Only the homework's
+alternating game step is compiled for the GAN.
+
+The networks enter as ``genlab.models.nn.mlp_apply`` over views of the flat buffer, and the loss
+composition is the eager trainers' own (``objectives.vae_losses``,
+``objectives.discriminator_step_loss``). The compiled function closes over plain tuples and
+numbers only, never over modules, so each call's guards check a handful of tensors.
+On a CPU, inductor's C++ wrapper (``cpp_wrapper``) replaces the Python code that launches the
+generated kernels, and ``step_groups`` runs two steps per call; together they take a VAE step
+from ~410 to ~310 µs (``benchmarks/bench_train_speed.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from torch.func import grad
+
+from genlab import objectives as obj
+from genlab.models.nn import mlp_apply, mlp_size
+from genlab.optim.adam import adam_state
+
+
+def adam_(p, g, m, v, step, lr: torch.Tensor, betas: tuple[float, float], eps: float) -> None:
+    """One in-place Adam update of ``p`` (see the module docstring)."""
+    b1, b2 = betas
+    t = step.add_(1)
+    m.lerp_(g, 1 - b1)
+    v.mul_(b2).addcmul_(g, g, value=1 - b2)
+    denom = (v.sqrt() / (1 - b2**t).sqrt()).add_(eps)
+    p.sub_(lr * m / denom / (1 - b1**t))
+
+
+def _hyper(opt: torch.optim.Adam) -> tuple[tuple[float, float], float]:
+    group = opt.param_groups[0]
+    return tuple(group["betas"]), group["eps"]
+
+
+def _lr(opt: torch.optim.Adam) -> torch.Tensor:
+    """The optimizer's current learning rate as a 0-d tensor on its parameters' device: an
+    input of the compiled step, so that a schedule (``TrainConfig.lr_decay``) changes it
+    without a recompilation."""
+    group = opt.param_groups[0]
+    return torch.tensor(group["lr"], dtype=torch.float64, device=group["params"][0].device)
+
+
+def _compile(fn: Callable, device: torch.device) -> Callable:
+    options = {"cpp_wrapper": True} if device.type == "cpu" else None
+    return torch.compile(fn, dynamic=False, fullgraph=True, options=options)
+
+
+def step_groups(batches: list[torch.Tensor]) -> list[range]:
+    """Consecutive batch indices in groups of two of one shape (a lone or short batch alone):
+    each group is one call of a compiled step, which runs its steps unrolled, so the per-call
+    cost (guards, wrappers, input copies; ~80 µs) is paid once per two steps."""
+    groups, i = [], 0
+    while i < len(batches):
+        k = 2 if i + 1 < len(batches) and batches[i + 1].shape == batches[i].shape else 1
+        groups.append(range(i, i + k))
+        i += k
+    return groups
+
+
+def compiled_vae_step(trainer) -> Callable[[list, list], list[torch.Tensor]]:
+    """steps(xs, epss) -> [losses (3, E)] per batch of a ``VAETrainer`` (one or two batches per
+    call, see ``step_groups``), updating its parameters in place."""
+    flat, reg = trainer.flat, trainer.arch.reg_coeff
+    enc, dec = trainer.model.encoder.layout, trainer.model.decoder.layout
+    n_enc = mlp_size(enc)
+    betas, eps_adam = _hyper(trainer.opt)
+
+    def losses(w: torch.Tensor, x: torch.Tensor, eps: torch.Tensor):
+        def encode(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            mu, log_std = mlp_apply(w, enc, x).chunk(2, dim=-1)
+            return mu, log_std
+
+        out = torch.stack(
+            obj.vae_losses(encode, lambda z: mlp_apply(w, dec, z, n_enc), x, eps, reg)
+        )
+        return out[0].sum(), out
+
+    def steps(w, m, v, t, lr, xs, epss):
+        outs = []
+        for x, eps in zip(xs, epss, strict=True):  # unrolled
+            g, out = grad(losses, has_aux=True)(w, x, eps)
+            adam_(w, g, m, v, t, lr, betas, eps_adam)
+            outs.append(out)
+        return outs
+
+    compiled = _compile(steps, flat.device)
+
+    def run(xs: list[torch.Tensor], epss: list[torch.Tensor]) -> list[torch.Tensor]:
+        # looked up at every call: loading a checkpoint replaces the optimizer's state tensors
+        state = adam_state(trainer.opt, flat)
+        with torch.no_grad():
+            return compiled(flat.data, state["exp_avg"], state["exp_avg_sq"], state["step"],
+                            _lr(trainer.opt), xs, epss)  # fmt: skip
+
+    return run
+
+
+def compiled_gan_step(trainer) -> Callable[[list, list, list], list[torch.Tensor]]:
+    """steps(xs, z_ds, z_gs) -> [(d_loss, g_loss) stacked (2, E)] per batch of a
+    ``GANTrainer``: the homework's alternating step (D on x and G(z_d), then G on z_g against
+    the updated D), compiled, one or two steps per call (``step_groups``)."""
+    model, game, arch = trainer.model, trainer.game, trainer.arch
+    d, g = game.d, game.g
+    gen, dis = model.generator.layout, model.discriminator.layout
+    lam, kind = arch.lam, arch.generator_loss
+    betas, eps_adam = _hyper(d.opt)
+
+    def d_loss(wd, wg, x, z):
+        def discriminate(x: torch.Tensor) -> torch.Tensor:
+            return mlp_apply(wd, dis, x).squeeze(-1)
+
+        loss = obj.discriminator_step_loss(discriminate, x, mlp_apply(wg, gen, z), lam)
+        return loss.sum(), loss
+
+    def g_loss(wg, wd, z):
+        loss = obj.generator_loss(mlp_apply(wd, dis, mlp_apply(wg, gen, z)).squeeze(-1), kind)
+        return loss.sum(), loss
+
+    def steps(wd, wg, dm, dv, dt, gm, gv, gt, lr, xs, z_ds, z_gs):
+        losses = []
+        for x, z_d, z_g in zip(xs, z_ds, z_gs, strict=True):  # unrolled: 1 or 2 steps
+            gd, ld = grad(d_loss, has_aux=True)(wd, wg, x, z_d)
+            adam_(wd, gd, dm, dv, dt, lr, betas, eps_adam)
+            gg, lg = grad(g_loss, has_aux=True)(wg, wd, z_g)
+            adam_(wg, gg, gm, gv, gt, lr, betas, eps_adam)
+            losses.append(torch.stack((ld, lg)))
+        return losses
+
+    compiled = _compile(steps, d.flat.device)
+
+    def run(xs: list[torch.Tensor], z_ds: list[torch.Tensor], z_gs: list[torch.Tensor]):
+        sd, sg = adam_state(d.opt, d.flat), adam_state(g.opt, g.flat)  # see compiled_vae_step
+        with torch.no_grad():
+            return compiled(d.flat.data, g.flat.data, sd["exp_avg"], sd["exp_avg_sq"],
+                            sd["step"], sg["exp_avg"], sg["exp_avg_sq"], sg["step"],
+                            _lr(d.opt), xs, z_ds, z_gs)  # fmt: skip
+
+    return run

@@ -1,0 +1,184 @@
+"""The training loop: a run from its last checkpoint (or from scratch) to its last epoch.
+
+``fit`` trains and records, nothing else: losses per epoch, checkpoints, snapshots and
+animation frames into the run folder. What else happens at a snapshot (the snapshot metrics of
+``genlab.evaluation``) or after an epoch (a progress bar) hangs off it through ``FitHooks``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from genlab.base import atomic
+from genlab.base.errors import NonFiniteLossError, UserError
+from genlab.base.rng import member_generators
+from genlab.models.gan import GAN
+from genlab.models.vae import VAE
+from genlab.training.config import SAMPLERS
+from genlab.training.device import resolve_device
+from genlab.training.rundir import RunDir
+from genlab.training.trainers import build_model, make_trainer, training_data
+
+FRAME_POINTS = 1000
+"""Points per member in each frame of the training animation."""
+
+
+def _check_finite(losses: torch.Tensor, names: tuple[str, ...], epoch: int, seeds) -> None:
+    """Raise naming the first non-finite (step, member) of an epoch's losses (steps, K, E)."""
+    bad = ~torch.isfinite(losses)
+    if bad.any():
+        step, k, e = (int(i) for i in bad.nonzero()[0])
+        raise NonFiniteLossError(
+            f"non-finite {names[k]} ({losses[step, k, e].item()}) at epoch {epoch}, step "
+            f"{step + 1} of the epoch, member {e} (seed {seeds[e]}); the run stopped and keeps "
+            "its last good checkpoint"
+        )
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    """Per-epoch means over steps, per member (lists of length E), and timing."""
+
+    epoch: int
+    losses: dict[str, list[float]]
+    seconds: float
+    steps: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"epoch": self.epoch, **self.losses, "seconds": self.seconds, "steps": self.steps}
+
+
+@dataclass(frozen=True)
+class FitHooks:
+    """What the caller wants done beside training.
+
+    ``on_epoch(record)`` runs after every epoch. ``on_snapshot(epoch, samples)`` runs at every
+    snapshot epoch with the model's own samples (E, n, 2) (a VAE's prior samples, a GAN's
+    G(z)); what it returns (metric name → one value per member) is recorded as that epoch's
+    ``eval`` entry in ``metrics.jsonl``.
+    """
+
+    on_epoch: Callable[[EpochRecord], None] | None = None
+    on_snapshot: Callable[[int, np.ndarray], dict[str, list[float]]] | None = None
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """A trained (or resumed-to-the-end) run: its model at ``epoch``, on the CPU."""
+
+    run: RunDir
+    model: VAE | GAN
+    epoch: int
+
+
+def fit(run: RunDir, *, hooks: FitHooks | None = None) -> FitResult:
+    """Train the run in ``run`` from its last checkpoint (or from scratch) to its last epoch.
+
+    Writes metrics at every checkpoint, snapshots every ``epochs // snapshots`` epochs, and at
+    the end the final samples. Resuming replays nothing: parameters, optimizer moments and
+    every member's random stream come back from the checkpoint, so a resumed run ends exactly
+    where an uninterrupted one would.
+    """
+    hooks = hooks or FitHooks()
+    config = run.config()
+    t = config.train
+    device = resolve_device(t.device)
+    x = training_data(config, device)
+    model = build_model(config, device)
+    trainer = make_trainer(model, config)
+    gens = member_generators(t.seeds, "train", device)
+    start, snaps = 0, {}
+    if (ckpt := run.load_checkpoint()) is not None:
+        model.load_state_dict(ckpt["model"])
+        trainer.load_state_dict(ckpt["trainer"])
+        for g, s in zip(gens, ckpt["rng"], strict=True):
+            g.set_state(s)
+        start = ckpt["epoch"]
+        snaps = {k: v for k, v in run.load_snapshots().items() if k.split("_")[-1].isdigit()}
+        snaps = {k: v for k, v in snaps.items() if int(k.split("_")[-1]) <= start}
+
+    run.truncate_metrics(start)  # drop epochs logged after the checkpoint we start from
+    pending: list[dict[str, Any]] = []
+
+    frame_epochs, frames = run.load_frames(start)
+
+    def checkpoint(epoch: int) -> None:
+        if frame_epochs:
+            run.save_frames(frame_epochs, frames)
+        run.append_metrics(pending)
+        pending.clear()
+        state = {"model": model.state_dict(), "trainer": trainer.state_dict()}
+        state |= {"rng": [g.get_state() for g in gens], "epoch": epoch}
+        run.save_checkpoint(state)
+
+    for epoch in range(start + 1, t.epochs + 1):
+        tic = time.perf_counter()
+        trainer.set_lr(t.lr * t.lr_factor(epoch))
+        losses = trainer.epoch(x, gens, t.batch_size).cpu()  # the epoch's only sync
+        _check_finite(losses, trainer.loss_names, epoch, t.seeds)
+        means = losses.mean(0)  # (K, E)
+        record = EpochRecord(
+            epoch,
+            {n: means[i].tolist() for i, n in enumerate(trainer.loss_names)},
+            time.perf_counter() - tic,
+            losses.shape[0],
+        )
+        pending.append(record.to_json())
+        if t.frame_every and epoch % t.frame_every == 0:
+            evals = member_generators(t.seeds, "eval", device, epoch)
+            for key, value in trainer.snapshot(x[:, :FRAME_POINTS], evals).items():
+                frames.setdefault(key, []).append(value.cpu().numpy())
+            frame_epochs.append(epoch)
+        if epoch % t.snapshot_every == 0:
+            evals = member_generators(t.seeds, "eval", device, epoch)
+            views = trainer.snapshot(x, evals)
+            views |= trainer.snapshot_views(evals)
+            for key, value in views.items():
+                snaps[f"{key}_{epoch}"] = value.cpu().numpy()
+            run.save_snapshots(snaps)
+            if hooks.on_snapshot is not None:
+                generated = snaps[f"{trainer.generated}_{epoch}"]
+                pending[-1]["eval"] = hooks.on_snapshot(epoch, generated)
+        if epoch % t.snapshot_every == 0 or epoch % t.checkpoint_every == 0 or epoch == t.epochs:
+            checkpoint(epoch)
+        if hooks.on_epoch is not None:
+            hooks.on_epoch(record)
+
+    final = trainer.snapshot(x, member_generators(t.seeds, "eval", device, 0))
+    atomic.save_npy(run.samples_file, final[trainer.generated].cpu())
+    if "prior" in final:
+        atomic.save_npy(run.reconstructions_file, final["samples"].cpu().numpy())
+    atomic.save_npy(run.data_file, x.cpu().numpy())
+    return FitResult(run, model.cpu(), t.epochs)
+
+
+def load_model(
+    run: RunDir,
+    device: str | torch.device = "cpu",
+    *,
+    sampler: str | None = None,
+    checkpoint: dict[str, Any] | None = None,
+) -> VAE | GAN:
+    """The trained model of a run, from its last checkpoint (or the ``checkpoint`` already
+    read); ``sampler`` replaces a GAN's own (``GANConfig.sampler``)."""
+    ckpt = run.load_checkpoint() if checkpoint is None else checkpoint
+    if ckpt is None:
+        raise UserError(f"run {run.path} has no checkpoint yet: train it first")
+    config = run.config()
+    if sampler is not None:
+        if config.model != "gan" or sampler not in SAMPLERS:
+            raise UserError(
+                f"sampler {sampler!r} needs a GAN run and one of {', '.join(SAMPLERS)}; "
+                f"{run.path} holds a {config.model}"
+            )
+        config = dataclasses.replace(config, arch=dataclasses.replace(config.arch, sampler=sampler))
+    model = build_model(config, torch.device(device))
+    model.load_state_dict(ckpt["model"])
+    return model

@@ -1,0 +1,51 @@
+"""A training run from its folder to ``DONE``: train (or resume), figures, evaluation, marker.
+
+This is the one pipeline that ``genlab train``, ``genlab.train``, ``genlab reproduce`` and
+``genlab benchmark`` all run. The checkpoint is read once, by ``fit``; the evaluation uses the
+model ``fit`` returns.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from genlab.evaluation.runs import evaluate_run
+from genlab.evaluation.suite import snapshot_metrics
+from genlab.plotting.run_figures import render_run
+from genlab.training.loop import EpochRecord, FitHooks, FitResult, fit
+from genlab.training.rundir import RunDir
+
+
+@contextmanager
+def torch_threads(threads: int) -> Iterator[None]:
+    """Run with ``threads`` intra-op CPU threads (0: leave torch's setting), then restore it."""
+    import torch
+
+    before = torch.get_num_threads()
+    if threads:
+        torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def train_run(run: RunDir, *, on_epoch: Callable[[EpochRecord], None] | None = None) -> FitResult:
+    """Train (or resume) ``run`` to its last epoch, draw its figures, evaluate it (unless its
+    ``eval_samples`` is 0), and mark it ``DONE``. ``on_epoch(record)`` follows the training."""
+    config = run.config()
+    t = config.train
+    hooks = FitHooks(
+        on_epoch=on_epoch,
+        on_snapshot=lambda epoch, samples: snapshot_metrics(samples, t.dataset, t.noise),
+    )
+    tic = time.perf_counter()
+    with torch_threads(t.threads):
+        result = fit(run, hooks=hooks)
+        render_run(run)
+        if t.eval_samples:
+            evaluate_run(run, n=t.eval_samples, trained=result)
+    run.mark_done({"seconds": time.perf_counter() - tic, "epochs": t.epochs})
+    return result

@@ -1,0 +1,109 @@
+"""Named presets: an architecture and its departures from the homework's schedule, trainable
+with ``genlab train MODEL --preset NAME`` and used as the quality benchmark's models.
+
+``BENCHMARK_GRID`` is the benchmark's default grid: the homework's VAE and λ-GAN, and the λ = 1
+GAN with every rule. The other presets are the candidates of the mode-collapse search
+(docs/research): wider networks (the homework's tanh, or ReLU / LeakyReLU) at several λ. The
+search's winner, ``gan-λ500-wide-tanh-long-rejection``, trains twice the epochs with the
+learning rate decaying over the last 25 % and samples with discriminator rejection.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from genlab.base.checks import check_choice
+from genlab.models.config import GANConfig, VAEConfig
+from genlab.training.config import RunConfig, TrainConfig
+
+
+@dataclass(frozen=True)
+class Preset:
+    """An architecture, and how its schedule departs from the protocol's."""
+
+    name: str
+    arch: Callable[[], VAEConfig | GANConfig]
+    description: str
+    epoch_factor: int = 1
+    """Train this many times the protocol's epochs."""
+    train: dict[str, Any] = field(default_factory=dict)
+    """``TrainConfig`` fields set by the preset (for example ``lr_decay``)."""
+
+    @property
+    def model(self) -> str:
+        return "vae" if isinstance(self.arch(), VAEConfig) else "gan"
+
+    def run_config(self, train: TrainConfig) -> RunConfig:
+        """The preset applied to a schedule: its architecture, ``epoch_factor`` × the epochs,
+        and its own ``TrainConfig`` fields."""
+        t = dataclasses.replace(train, epochs=train.epochs * self.epoch_factor, **self.train)
+        return RunConfig(self.model, t, self.arch())
+
+
+WIDE = {
+    "generator_hidden": (128, 128), "generator_activations": ("relu", "relu"),
+    "discriminator_hidden": (128, 128), "discriminator_activations": ("leaky_relu", "leaky_relu"),
+}  # fmt: skip
+WIDE_TANH = {
+    "generator_hidden": (128, 128), "generator_activations": ("tanh", "tanh"),
+    "discriminator_hidden": (128, 128), "discriminator_activations": ("tanh", "tanh"),
+}  # fmt: skip
+LONG = {"lr_decay": 0.25}
+"""The learning rate falling linearly towards 0 over the last 25 % (``TrainConfig.lr_factor``)."""
+
+
+def _gan(**kwargs: Any) -> Callable[[], GANConfig]:
+    return lambda: GANConfig(**kwargs)
+
+
+_ALL = [
+    Preset("vae", VAEConfig, "the homework's VAE"),
+    Preset("gan-λ500", GANConfig, "the homework's λ-GAN, λ = 500"),
+    Preset("gan-λ1", _gan(lam=1.0), "the homework's GAN at λ = 1 (the standard GAN)"),
+    Preset(
+        "gan-λ1-simultaneous", _gan(lam=1.0, rule="simultaneous"), "λ = 1, simultaneous Adam steps"
+    ),  # fmt: skip
+    Preset(
+        "gan-λ1-extragradient",
+        _gan(lam=1.0, rule="extragradient"),
+        "λ = 1, Extra-Adam (Gidel et al. 2019)",
+    ),  # fmt: skip
+    Preset(
+        "gan-λ1-optimistic",
+        _gan(lam=1.0, rule="optimistic"),
+        "λ = 1, Optimistic Adam (Daskalakis et al. 2018)",
+    ),  # fmt: skip
+    Preset("gan-λ500-wide-tanh", _gan(**WIDE_TANH), "λ = 500, G and D 2×128 tanh"),
+    Preset("gan-λ50-wide-tanh", _gan(lam=50.0, **WIDE_TANH), "λ = 50, G and D 2×128 tanh"),
+    Preset("gan-λ1-wide", _gan(lam=1.0, **WIDE), "λ = 1, G 2×128 ReLU, D 2×128 LeakyReLU"),
+    Preset("gan-λ10-wide", _gan(lam=10.0, **WIDE), "λ = 10, G 2×128 ReLU, D 2×128 LeakyReLU"),
+    Preset("gan-λ500-wide", _gan(**WIDE), "λ = 500, G 2×128 ReLU, D 2×128 LeakyReLU"),
+    Preset(
+        "gan-λ1-wide-extragradient",
+        _gan(lam=1.0, rule="extragradient", **WIDE),
+        "λ = 1, wide ReLU / LeakyReLU, Extra-Adam",
+    ),  # fmt: skip
+    Preset(
+        "gan-λ500-wide-tanh-long-rejection",
+        _gan(sampler="rejection", **WIDE_TANH),
+        "the mode-collapse winner: λ = 500, 2×128 tanh, twice the epochs, lr decay over "
+        "the last 25 %, rejection sampling",
+        epoch_factor=2,
+        train=LONG,
+    ),  # fmt: skip
+]
+PRESETS: dict[str, Preset] = {p.name: p for p in _ALL}
+BENCHMARK_GRID: tuple[str, ...] = (
+    "vae", "gan-λ500", "gan-λ1", "gan-λ1-simultaneous", "gan-λ1-extragradient",
+    "gan-λ1-optimistic",
+)  # fmt: skip
+"""The quality benchmark's default models."""
+
+
+def get_preset(name: str) -> Preset:
+    """The preset called ``name``; an unknown name lists the known ones."""
+    check_choice("preset", name, PRESETS)
+    return PRESETS[name]

@@ -1,0 +1,89 @@
+"""The quality benchmark: protocol validation, one run per cell, results tables."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from genlab.cli.main import main
+from genlab.workflows.benchmark import PUBLISHED, Protocol
+from genlab.workflows.presets import BENCHMARK_GRID, PRESETS
+
+TINY = ["--epochs", "2", "--seeds", "0,1", "--models", "vae,gan-λ1-optimistic"]
+
+
+def test_protocol_defaults_are_the_documented_ones():
+    p = Protocol()
+    assert p.datasets == ("swiss_roll", "ring", "grid") and p.seeds == (0, 1, 2, 3, 4)
+    assert (p.epochs, p.n_samples, p.batch_size, p.eval_samples) == (2000, 2000, 64, 2500)
+    assert set(p.models) == set(BENCHMARK_GRID)
+    c = p.run_config("gan-λ1-extragradient", "ring")
+    assert (c.model, c.arch.lam, c.arch.rule) == ("gan", 1.0, "extragradient")
+    assert c.train.dataset == "ring" and c.train.seeds == p.seeds
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [({"models": ("nope",)}, "unknown model 'nope'"), ({"datasets": ("nope",)}, "unknown dataset"),
+     ({"epochs": 0}, "epochs must be"), ({"seeds": ()}, "at least one seed")],
+)  # fmt: skip
+def test_protocol_rejects_bad_settings(changes, message):
+    with pytest.raises(ValueError, match=message):
+        Protocol(**changes)
+
+
+def test_benchmark_runs_every_cell_and_writes_the_tables(tmp_path, capsys):
+    out = tmp_path / "bench"
+    argv = ["benchmark", *TINY, "--datasets", "ring,swiss_roll", "--out", str(out)]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    for cell in ("vae-ring", "gan-λ1-optimistic-ring", "vae-swiss_roll"):
+        assert (out / "runs" / cell / "DONE").is_file()
+    rows = list(csv.DictReader(io.StringIO((out / "results.csv").read_text())))
+    metrics = {(r["model"], r["dataset"], r["metric"]) for r in rows}
+    assert ("vae", "ring", "modes_captured") in metrics
+    assert ("gan-λ1-optimistic", "swiss_roll", "spiral_near") in metrics
+    assert all(r["members"] == "2" for r in rows)
+    md = (out / "results.md").read_text()
+    assert "SHORTENED" in md and "| genlab vae |" in md and md in printed
+    for dataset, source, modes, hq, rkl in PUBLISHED:  # the grid was not run
+        assert (f"| {source} | {modes} | {hq} | {rkl} |" in md) == (dataset == "ring")
+    assert "### grid" not in md
+    # a second call skips the complete cells and rewrites the same tables
+    assert main(argv) == 0
+    assert capsys.readouterr().out.count("complete, skipped") == 4
+
+
+def test_benchmark_bad_input_exits_2_before_any_file(tmp_path, capsys):
+    out = tmp_path / "bench"
+    assert main(["benchmark", "--models", "vae,nope", "--out", str(out)]) == 2
+    with pytest.raises(SystemExit) as err:  # argparse rejects a malformed seed range itself
+        main(["benchmark", "--seeds", "3-1", "--out", str(out)])
+    assert err.value.code == 2
+    assert main(["benchmark", "--device", "tpu", "--out", str(out)]) == 2
+    assert not out.exists()
+
+
+def test_goal_candidates_are_selectable_but_not_in_the_default_grid():
+    candidates = set(PRESETS) - set(BENCHMARK_GRID)
+    assert candidates and not candidates & set(Protocol().models)
+    config = Protocol(models=("gan-λ1-wide",), datasets=("ring",)).run_config("gan-λ1-wide", "ring")
+    assert config.arch.generator_hidden == (128, 128) and config.arch.lam == 1.0
+    with pytest.raises(ValueError, match="unknown model"):
+        Protocol(models=("gan-λ2-wide",))
+
+
+def test_a_long_candidate_trains_twice_the_epochs_with_decay_and_rejection_sampling():
+    from genlab.workflows.benchmark import to_markdown
+
+    name = "gan-λ500-wide-tanh-long-rejection"
+    assert PRESETS[name].epoch_factor == 2
+    p = Protocol(models=(name,), datasets=("ring",), epochs=10)
+    c = p.run_config(name, "ring")
+    assert (c.train.epochs, c.train.lr_decay, c.arch.sampler) == (20, 0.25, "rejection")
+    assert c.arch.generator_activations == ("tanh", "tanh") and c.arch.lam == 500.0
+    rows = [{"model": name, "dataset": "ring", "metric": m, "mean": 1.0, "se": 0.0, "floor": 1.0}
+            for m in ("modes_captured", "high_quality", "reverse_kl", "w1")]  # fmt: skip
+    assert f"{name} trains longer: 20 epochs, lr decay 0.25." in to_markdown(rows, p)
