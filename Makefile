@@ -1,10 +1,11 @@
-# The two commands of the README. Both create .venv on first use.
+# The two commands of the README: `make demo` and `make test`. Both create .venv on first use.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint types bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -13,20 +14,31 @@ $(BIN)/python:
 # torch is pinned to 2.13.0 in pyproject.toml; installing it first keeps pip on the local CPU wheel.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e .
 	touch $(STAMP)
+
+# The test, browser and dev extras: pytest, selenium, ruff, mypy, import-linter, codespell.
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[test,browser,dev]'
+	touch $(DEV_STAMP)
 
 demo: $(STAMP)
 	$(BIN)/genlab reproduce
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/codespell src tests benchmarks docs README.md
+	$(BIN)/lint-imports
+
+types: $(DEV_STAMP)
+	$(BIN)/mypy
 
 bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_train_speed.py
 	$(BIN)/python benchmarks/bench_plot_speed.py
 	$(BIN)/python benchmarks/bench_metrics.py

@@ -4,6 +4,7 @@ the allowed range."""
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from typing import Any
 
@@ -11,8 +12,8 @@ from genlab.base.errors import UserError
 
 
 def is_int(value: Any) -> bool:
-    """An ``int`` that is not a ``bool``."""
-    return isinstance(value, int) and not isinstance(value, bool)
+    """An integer (Python's or NumPy's) that is not a ``bool``."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def is_number(value: Any) -> bool:
@@ -20,11 +21,14 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def check_int(name: str, value: Any, minimum: int = 1, *, why: str = "") -> int:
-    """``value`` if it is an integer ≥ ``minimum``; else ``UserError`` naming it."""
-    if not is_int(value) or value < minimum:
-        raise UserError(f"{name} must be an integer >= {minimum}{why}, got {value!r}")
-    return value
+def check_int(
+    name: str, value: Any, minimum: int = 1, maximum: int | None = None, *, why: str = ""
+) -> int:
+    """``int(value)`` if it is an integer in [minimum, maximum]; else ``UserError`` naming it."""
+    if not is_int(value) or value < minimum or (maximum is not None and value > maximum):
+        allowed = f">= {minimum}" if maximum is None else f"in [{minimum}, {maximum}]"
+        raise UserError(f"{name} must be an integer {allowed}{why}, got {value!r}")
+    return int(value)
 
 
 def check_positive(name: str, value: Any) -> float:

@@ -1,5 +1,6 @@
-"""The ``DONE`` marker: written last into a finished folder (a run, a stage, a minimax run),
-as JSON with what the work took. A folder without it is unfinished, whatever else it holds."""
+"""The files every genlab folder shares, by name, and the ``DONE`` marker: written last into
+a finished folder (a run, a stage, a minimax run), as JSON with what the work took. A folder
+without it is unfinished, whatever else it holds."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ from typing import Any
 from genlab.base import atomic
 
 DONE = "DONE"
+CONFIG = "config.json"
+"""Every genlab folder (a run, a minimax run, a theory output) records its configuration here."""
+EVALUATION = "evaluation.json"
+METRICS = "metrics.jsonl"
 
 
 def mark_done(folder: str | Path, summary: dict[str, Any] | None = None) -> Path:

@@ -10,7 +10,7 @@ import numpy as np
 
 def mean_se(values: Iterable[float]) -> tuple[float, float]:
     """Mean and standard error s.e. = std / √n (ddof = 1); s.e. is NaN for a single value."""
-    v = np.asarray(list(values), dtype=float)
+    v = np.asarray(values if isinstance(values, np.ndarray) else list(values), dtype=float)
     se = float(v.std(ddof=1) / math.sqrt(v.size)) if v.size > 1 else math.nan
     return float(v.mean()), se
 

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 from genlab.base.errors import NonFiniteLossError, UserError
 from genlab.cli.args import names_arg, open_runs, seeds_arg
@@ -63,7 +64,7 @@ def add_train_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> RunConfig:
-    given = {"train": {}, "vae": {}, "gan": {}}
+    given: dict[str, dict[str, Any]] = {"train": {}, "vae": {}, "gan": {}}
     for opt, (section, name, _, _) in TRAIN_OPTIONS.items():
         value = getattr(args, opt.lstrip("-").replace("-", "_"))
         if value is not None:
@@ -117,7 +118,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         options = [o.lstrip("-").replace("-", "_") for o in TRAIN_OPTIONS]
         if any(getattr(args, o) is not None for o in [*options, "out", "compile", "preset"]):
             raise UserError("--resume continues a run with its saved config; drop other options")
-        if not (args.resume / "config.json").exists():
+        if not RunDir(args.resume).config_file.exists():
             raise UserError(f"--resume {args.resume}: no run there (no config.json)")
         run = RunDir.open(args.resume)
         if run.is_done():
@@ -130,7 +131,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         config = config_from_args(args)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         out = args.out or Path("runs") / f"{args.model}-{config.train.dataset}-{stamp}"
-        if (out / "config.json").exists():
+        if RunDir(out).config_file.exists():
             raise UserError(f"{out} already holds a run; use --resume {out} or another --out")
     on_epoch, close = progress(f"train {args.model}", config.train.epochs)
     try:
@@ -152,7 +153,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
         raise UserError(f"-n must be >= 1, got {args.n}")
     if args.output.suffix not in (".npy", ".csv"):
         raise UserError(f"-o must end in .npy or .csv, got {args.output}")
-    if not (args.run / "config.json").exists():
+    if not RunDir(args.run).config_file.exists():
         raise UserError(f"no run at {args.run} (no config.json)")
     run = RunDir.open(args.run)
     if not run.checkpoint_file.exists():
@@ -244,7 +245,7 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
     epochs = args.epochs if args.epochs is not None else (100 if args.quick else 2000)
     protocol = Protocol(seeds=args.seeds, epochs=epochs, quick=args.quick, **given)
     device = resolve_device(args.device)
-    total, done, bars = len(cells(protocol)), [], {}
+    total, done, bars = len(cells(protocol)), [], {}  # type: ignore[var-annotated]
 
     def on_epoch(run, record) -> None:
         if run.path not in bars:

@@ -17,6 +17,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 from scipy.spatial.distance import cdist
 
+from genlab.base.checks import check_int
 from genlab.base.errors import UserError
 from genlab.evaluation.metrics import as_points
 
@@ -81,8 +82,7 @@ def prdc(real: object, fake: object, *, k: int = 5) -> PRDC:
     y = as_points(fake, "fake")
     if x.shape[1] != y.shape[1]:
         raise UserError(f"real and fake differ in dimension: {x.shape[1]} vs {y.shape[1]}")
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise UserError(f"k must be an integer >= 1, got {k!r}")
+    check_int("k", k)
     if min(len(x), len(y)) <= k:
         raise UserError(f"k = {k} needs more than k points in each set, got {len(x)}, {len(y)}")
     tree_x, tree_y = cKDTree(x), cKDTree(y)

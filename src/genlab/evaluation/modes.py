@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
+from genlab.base.checks import check_int
 from genlab.base.errors import UserError
 from genlab.evaluation.metrics import as_points
 
@@ -96,8 +97,7 @@ def mode_metrics(
         raise UserError(f"std must be a finite number > 0, got {std!r}")
     if not (math.isfinite(n_std) and n_std > 0):
         raise UserError(f"n_std must be a finite number > 0, got {n_std!r}")
-    if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
-        raise UserError(f"min_count must be an integer >= 1, got {min_count!r}")
+    check_int("min_count", min_count)
     index, dist = assign_modes(samples, centers)
     n_modes = len(as_points(centers, "centers", min_points=1))
     good = dist < n_std * std

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from genlab.base import atomic
+from genlab.base.errors import UserError
 from genlab.base.rng import member_generators
 from genlab.base.stats import format_pm, mean_se
 from genlab.evaluation.suite import Evaluation, evaluate
@@ -44,9 +45,7 @@ def _kind(model: str, sampler: str | None) -> str:
 def evaluation_file(run: RunDir, sampler: str | None = None) -> Path:
     """Where ``evaluate_run`` writes: ``evaluation.json`` for the run's own sampler,
     ``evaluation-SAMPLER.json`` for another one."""
-    config = run.config()
-    own = config.arch.sampler if config.model == "gan" else None
-    if sampler in (None, own):
+    if sampler in (None, run.config().sampler):
         return run.evaluation_file
     return run.path / f"evaluation-{sampler}.json"
 
@@ -66,12 +65,13 @@ def evaluate_run(
     model ``fit`` just returned (its checkpoint is then not read again)."""
     config = run.config()
     t = config.train
-    own = config.arch.sampler if config.model == "gan" else None
-    used = own if sampler is None else sampler
+    used = config.sampler if sampler is None else sampler
     if trained is not None and sampler is None:
         model, epoch = trained.model, trained.epoch
     else:
         ckpt = run.load_checkpoint()
+        if ckpt is None:
+            raise UserError(f"run {run.path} has no checkpoint yet: train it first")
         model, epoch = load_model(run, sampler=sampler, checkpoint=ckpt), ckpt["epoch"]
     samples = model.sample(n, generators=member_generators(t.seeds, "sample", "cpu", seed))
     evaluations = [evaluate(x.numpy(), t.dataset, n=n, seed=seed, noise=t.noise) for x in samples]
@@ -138,7 +138,7 @@ def compare_runs(runs: list[RunDir], *, n: int = 2500, seed: int = 0) -> Compari
     for run in runs:
         path = run.evaluation_file
         result = json.loads(path.read_text()) if path.exists() else None
-        epoch = run.load_checkpoint()["epoch"]
+        epoch = run.checkpoint_epoch()
         if result is None or (result["n"], result["reference_seed"], result.get("epoch")) != (
             n,
             seed,

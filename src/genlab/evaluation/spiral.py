@@ -16,6 +16,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 from scipy.stats import wasserstein_distance
 
+from genlab.base.checks import check_int
 from genlab.base.errors import UserError
 from genlab.evaluation.metrics import as_points
 
@@ -109,8 +110,7 @@ def spiral_metrics(
     """
     if not (math.isfinite(threshold) and threshold > 0):
         raise UserError(f"threshold must be a finite number > 0, got {threshold!r}")
-    if isinstance(bins, bool) or not isinstance(bins, int) or bins < 1:
-        raise UserError(f"bins must be an integer >= 1, got {bins!r}")
+    check_int("bins", bins)
     t_x, d_x = project_to_spiral(samples)
     t_r, d_r = project_to_spiral(reference)
     near_x, near_r = t_x[d_x <= threshold], t_r[d_r <= threshold]

@@ -20,6 +20,7 @@ from typing import Literal
 
 import numpy as np
 
+from genlab.base.checks import check_int
 from genlab.base.errors import UserError
 from genlab.data.registry import get_dataset
 from genlab.evaluation.knn import prdc
@@ -81,7 +82,7 @@ def _references(dataset: str, n: int, seed: int, noise: float) -> tuple[np.ndarr
     sets = tuple(spec.sample(n, noise=noise, generator=int(s)).numpy() for s in seeds)
     for a in sets:
         a.flags.writeable = False  # shared through the cache
-    return sets  # type: ignore[return-value]
+    return sets
 
 
 def reference_sets(
@@ -142,9 +143,7 @@ def floors(
 
 
 def _check_n(n: int) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 10:
-        raise UserError(f"n must be an integer >= 10, got {n!r}")
-    return int(n)
+    return check_int("n", n, 10)
 
 
 def _evaluate(
@@ -211,7 +210,7 @@ def evaluate_cheap(
 
 
 def snapshot_metrics(
-    samples: object, dataset: str, noise: float | None = None
+    samples: np.ndarray, dataset: str, noise: float | None = None
 ) -> dict[str, list[float]]:
     """The cheap metrics (``evaluate_cheap``) of each member's samples (E, n, 2): name → [E].
     The training loop records them at every snapshot (``FitHooks.on_snapshot``)."""

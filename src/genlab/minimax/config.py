@@ -8,20 +8,15 @@ from typing import Any
 
 import numpy as np
 
+from genlab.base.checks import check_int
 from genlab.base.errors import UserError
+from genlab.base.stats import mean_se
 from genlab.minimax.problem import ShiftedLogisticProblem
 from genlab.minimax.rules import FIRST_PLAYERS, RULES
 
 __all__ = ["BACKENDS", "MinimaxConfig", "MinimaxResult", "ManySeedsResult"]
 
 BACKENDS: tuple[str, ...] = ("numba", "numpy")
-
-
-def _check_int(name: str, value: Any, low: int, high: int | None = None) -> None:
-    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-    if not ok or value < low or (high is not None and value > high):
-        allowed = f">= {low}" if high is None else f"in [{low}, {high}]"
-        raise UserError(f"{name} must be an integer {allowed}, got {value!r}")
 
 
 def _check_float(name: str, value: Any, *, positive: bool) -> None:
@@ -68,13 +63,13 @@ class MinimaxConfig:
     def __post_init__(self) -> None:
         if self.rule not in RULES:
             raise UserError(f"rule must be one of {', '.join(RULES)}; got {self.rule!r}")
-        _check_int("epochs", self.epochs, 1)
+        check_int("epochs", self.epochs, 1)
         _check_float("alpha", self.alpha, positive=True)
         _check_float("beta", self.beta, positive=True)
         _check_float("lam", self.lam, positive=False)
-        _check_int("n", self.n, 1)
-        _check_int("p", self.p, 1)
-        _check_int("seed", self.seed, 0, 2**32 - 1)
+        check_int("n", self.n, 1)
+        check_int("p", self.p, 1)
+        check_int("seed", self.seed, 0, 2**32 - 1)
         if not isinstance(self.full_batch, (bool, np.bool_)):
             raise UserError(f"full_batch must be a bool, got {self.full_batch!r}")
         if not isinstance(self.average, (bool, np.bool_)):
@@ -192,8 +187,8 @@ class ManySeedsResult:
         """Mean and standard error over seeds of the final values."""
 
         def stats(x: np.ndarray) -> dict[str, float]:
-            se = float(x.std(ddof=1) / math.sqrt(x.size)) if x.size > 1 else float("nan")
-            return {"mean": float(x.mean()), "se": se}
+            mean, se = mean_se(x)
+            return {"mean": mean, "se": se}
 
         return {
             "rule": self.config.rule,

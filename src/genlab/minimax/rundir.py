@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 
 from genlab import __version__
 from genlab.base.atomic import save_figure, save_npz, write_json, write_text
-from genlab.base.done import mark_done
+from genlab.base.done import CONFIG, mark_done
 from genlab.minimax.config import ManySeedsResult, MinimaxConfig, MinimaxResult
 from genlab.minimax.metrics import PrimalGap, primal_gap
 from genlab.minimax.plotting import homework_figure, plot_primal_gap, plot_rule_comparison
@@ -88,7 +88,7 @@ def write_run(
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    write_json(folder / "config.json", config_record(result.config))
+    write_json(folder / CONFIG, config_record(result.config))
     arrays = {
         "theta": result.theta,
         "phi": result.phi,
@@ -102,7 +102,7 @@ def write_run(
     }
     if result.problem.indices is not None:
         arrays["indices"] = result.problem.indices
-    if result.theta_avg is not None:
+    if result.theta_avg is not None and result.phi_avg is not None:
         arrays["theta_avg"] = result.theta_avg
         arrays["phi_avg"] = result.phi_avg
     save_npz(folder / "trajectory.npz", **arrays)
@@ -155,9 +155,7 @@ def write_many_seeds(result: ManySeedsResult, folder: str | Path) -> Path:
     ``summary.json`` (mean ± s.e. over seeds) and ``DONE``."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    write_json(
-        folder / "config.json", {**config_record(result.config), "seeds": result.seeds.tolist()}
-    )
+    write_json(folder / CONFIG, {**config_record(result.config), "seeds": result.seeds.tolist()})
     save_npz(
         folder / "metrics.npz",
         seeds=result.seeds,

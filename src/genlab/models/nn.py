@@ -9,7 +9,7 @@ elementwise optimizer (Adam) trains each member exactly as if it were alone.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -17,7 +17,7 @@ from torch import nn
 
 from genlab.base.errors import UserError
 
-ACTIVATIONS = {
+ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
     "tanh": nn.Tanh,
     "leaky_relu": lambda: nn.LeakyReLU(0.2),
     "relu": nn.ReLU,

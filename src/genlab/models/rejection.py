@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 
 import torch
 
-from genlab.base.errors import UserError
+from genlab.base.checks import check_int
 from genlab.base.rng import rand_members
 
 BURN_IN = 10_000
@@ -66,8 +66,7 @@ def rejection_sample(
             (rounded up to whole chunks, the burn-in aside) were drawn.
     """
     for name, value in (("n", n), ("burn_in", burn_in), ("chunk", chunk)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise UserError(f"{name} must be an integer >= 1, got {value!r}")
+        check_int(name, value)
     bound = logit(propose(burn_in)).max(dim=1).values  # (E,) s_max per member
     members = len(generators)
     accepted: list[list[torch.Tensor]] = [[] for _ in range(members)]

@@ -26,7 +26,7 @@ def make_adam(params: Iterable[nn.Parameter], lr: float) -> torch.optim.Adam:
     return torch.optim.Adam(list(params), lr=lr, fused=True)
 
 
-def adam_state(opt: torch.optim.Adam, flat: torch.Tensor) -> dict[str, torch.Tensor]:
+def adam_state(opt: torch.optim.Optimizer, flat: torch.Tensor) -> dict[str, torch.Tensor]:
     """The optimizer's state for ``flat``, created as ``torch.optim.Adam`` would create it."""
     state = opt.state[flat]
     if not state:

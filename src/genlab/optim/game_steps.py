@@ -47,7 +47,7 @@ class Player:
         ``backward(inputs=...)`` skips the other player's weight gradients (the generator's
         loss backpropagates through D, but D's own weight gradients are never formed).
         """
-        self.flat.grad.zero_()
+        self.flat.grad.zero_()  # type: ignore[union-attr]  # flat buffers carry a grad
         loss.sum().backward(inputs=self.params)
 
 
@@ -72,6 +72,8 @@ def make_base_optimizer(
 
 
 class RuleStep(Protocol):
+    d: Player
+    g: Player
     draws_per_step: int
 
     def step(self, closure: Closure) -> tuple[torch.Tensor, torch.Tensor]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import contextmanager
+from typing import Any, Literal
 
 import matplotlib as mpl
 import numpy as np
@@ -24,7 +25,7 @@ from scipy.signal import fftconvolve
 
 from genlab.base.errors import UserError
 
-HOMEWORK_STYLE = {
+HOMEWORK_STYLE: dict[str, Any] = {
     "axes.facecolor": "honeydew",
     "font.family": "serif",
     "font.size": 10,
@@ -37,8 +38,8 @@ HOMEWORK_STYLE = {
 
 def subplots(
     nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] | None = None,
-    layout: str | None = None, **kwargs,
-) -> tuple[Figure, np.ndarray | Axes]:  # fmt: skip
+    layout: Literal["constrained", "compressed", "tight"] | None = None, **kwargs: Any,
+) -> tuple[Figure, Any]:  # fmt: skip
     """``pyplot.subplots`` without pyplot: the figure is never registered globally, so the
     user's backend is untouched and nothing needs closing (saved through the Agg canvas)."""
     fig = Figure(figsize=figsize, layout=layout)

@@ -22,6 +22,7 @@ from matplotlib.lines import Line2D
 
 from genlab.base import atomic
 from genlab.data.registry import get_dataset
+from genlab.models.config import GANConfig
 from genlab.plotting.animation import write_density_gif
 from genlab.plotting.density import homework_style, plot_density, plot_losses, subplots
 from genlab.plotting.gan_lab import FAKE_COLOR, REAL_COLOR, logit_norm, plot_gan_lab
@@ -48,7 +49,7 @@ def render_run(run: RunDir, member: int = 0, dpi: int = 100) -> list[Path]:
     config = run.config()
     limit = get_dataset(config.train.dataset).limit
     snaps = run.load_snapshots()
-    data = np.load(run.path / "data.npy")
+    data = np.load(run.data_file)
     written: list[Path] = []
     kinds = [k for k in ("samples", "prior") if snapshot_epochs(snaps, k)]
     with homework_style():
@@ -92,7 +93,7 @@ def render_evolution(run: RunDir, member: int = 0) -> list[Path]:
     if not frames_file.exists():
         return []
     limit = get_dataset(run.config().train.dataset).limit
-    reference = np.load(run.path / "data.npy")[member, :ANIMATION_DATA_POINTS]
+    reference = np.load(run.data_file)[member, :ANIMATION_DATA_POINTS]
     with np.load(frames_file) as z:
         epochs = z["epochs"]
         kinds = {kind: z[kind][:, member] for kind in EVOLUTION_FILES if kind in z.files}
@@ -116,9 +117,11 @@ def render_gan_lab(run: RunDir, member: int = 0, dpi: int = 100) -> Path | None:
               if all(f"{key}_{ep}" in snaps for key in GAN_LAB_KEYS)]  # fmt: skip
     if config.model != "gan" or not epochs:
         return None
+    arch = config.arch
+    assert isinstance(arch, GANConfig)
     limit = get_dataset(config.train.dataset).limit
-    real = np.load(run.path / "data.npy")[member, :GAN_LAB_DATA_POINTS]
-    center = -float(np.log(config.arch.lam))
+    real = np.load(run.data_file)[member, :GAN_LAB_DATA_POINTS]
+    center = -float(np.log(arch.lam))
     norm = logit_norm(np.stack([snaps[f"disc_logits_{ep}"][member] for ep in epochs]),
                       center=center)  # fmt: skip
     k = len(epochs)
@@ -142,7 +145,7 @@ def render_gan_lab(run: RunDir, member: int = 0, dpi: int = 100) -> Path | None:
     ]
     fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8, frameon=False)
     fig.suptitle(f"GAN Lab view: GAN on {config.train.dataset}, seed "
-                 f"{config.train.seeds[member]}, λ = {config.arch.lam:g}")  # fmt: skip
+                 f"{config.train.seeds[member]}, λ = {arch.lam:g}")  # fmt: skip
     path = atomic.save_figure(run.figures / "gan_lab.png", fig, dpi=dpi)
     return path
 

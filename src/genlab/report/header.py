@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from genlab.base.done import CONFIG, DONE
 from genlab.report.html import Html, badge, details, join, key_values, pre, tag
 
 STATUS_BADGE = {"done": "good", "skipped": "good", "failed": "bad", "incomplete": "bad",
@@ -38,7 +39,7 @@ def stage_settings(root: Path, names: Sequence[str]) -> dict[str, dict[str, Any]
     for name in names:
         made = try_json(root / name / "SETTINGS.json")
         if not isinstance(made, dict):
-            cfg = try_json(root / name / "config.json")
+            cfg = try_json(root / name / CONFIG)
             t = cfg.get("train") if isinstance(cfg, dict) else None
             made = {"seeds": t.get("seeds"), "quick": t.get("epochs") != 2000} if t else None
         if isinstance(made, dict):
@@ -70,7 +71,7 @@ def environments(folders: Sequence[Path]) -> list[dict[str, Any]]:
     """The environment recorded by each run in or below ``folders`` (two levels)."""
     found = []
     for folder in folders:
-        for pattern in ("config.json", "*/config.json", "*/*/config.json"):
+        for pattern in (CONFIG, f"*/{CONFIG}", f"*/*/{CONFIG}"):
             for cfg in map(try_json, sorted(folder.glob(pattern))):
                 if isinstance(cfg, dict) and isinstance(cfg.get("environment"), dict):
                     found.append(cfg["environment"])
@@ -108,9 +109,7 @@ def _timing(folders: Sequence[Path], manifest: dict[str, Any] | None, env: dict[
     rows = []
     if env.get("created"):
         rows.append(("Started", f"{env['created'].split(' / ')[0]} (first run's config)"))
-    dones = [
-        d / "DONE" for f in folders for d in (f, *sorted(f.glob("*"))) if (d / "DONE").exists()
-    ]
+    dones = [d / DONE for f in folders for d in (f, *sorted(f.glob("*"))) if (d / DONE).exists()]
     if dones:
         last = datetime.fromtimestamp(max(d.stat().st_mtime for d in dones), timezone.utc)
         rows.append(("Finished", f"{last.astimezone().isoformat(timespec='seconds')} "

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from genlab.base.done import EVALUATION, METRICS
 from genlab.report.html import Html, badge, fmt, join, note, table, tag
 
 
@@ -109,7 +110,7 @@ def _intro(ev: dict[str, Any], model: str | None) -> str:
 
 def evaluation_section(run: Path, model: str | None = None) -> Html:
     """The run's evaluation table with floors, homework references, verdicts and a summary."""
-    path = run / "evaluation.json"
+    path = run / EVALUATION
     if not path.exists():
         return note(
             f"No evaluation.json in {run.name}: sample quality not measured "
@@ -139,7 +140,7 @@ def evaluation_section(run: Path, model: str | None = None) -> Html:
             marks.append(badge(f"as good as homework ({ref.value:.2f})", "good"))
         values = m.get("values", [])
         shown = ", ".join(fmt(v, 3) for v in values[:8]) + (", …" if len(values) > 8 else "")
-        row = [name, WHAT.get(name, ""), DIRECTION.get(better, better or "?"), pm(mean, se),
+        row = [name, WHAT.get(name, ""), DIRECTION.get(str(better), better or "?"), pm(mean, se),
                fmt(floor), f"{ref.value:.2f}" if ref else "", join(marks, " ")]  # fmt: skip
         rows.append(row[:6] + [shown] + row[6:] if several else row)
         classes.append("worse" if below else "")  # the homework's number: the headline
@@ -164,7 +165,7 @@ def evaluation_section(run: Path, model: str | None = None) -> Html:
 
 def snapshot_table(run: Path) -> Html:
     """The cheap metrics logged at each snapshot (``eval`` in metrics.jsonl), mean over members."""
-    path = run / "metrics.jsonl"
+    path = run / METRICS
     if not path.exists():
         return Html("")
     records = []

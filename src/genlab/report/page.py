@@ -22,6 +22,7 @@ from typing import Any
 
 from genlab import __version__
 from genlab.base import atomic
+from genlab.base.done import CONFIG, DONE
 from genlab.report.header import header, reproduction_settings, try_json
 from genlab.report.html import Html, error_box, exception_box, join, note, page, tag
 from genlab.report.problems import (
@@ -94,21 +95,21 @@ def folder_state(
         pass
     elif not folder.is_dir():
         status = missing
-    elif needs_done and not (folder / "DONE").exists():
+    elif needs_done and not (folder / DONE).exists():
         status = "incomplete"
         error = error or f"{folder.name}/ has no DONE marker: interrupted, or still running"
     elif status is None:
         status = "done"
     seconds = entry.get("seconds")
     if seconds is None or status == "skipped":  # skipped: 0 s now, its own time in DONE
-        done = try_json(folder / "DONE")
+        done = try_json(folder / DONE)
         seconds = done.get("seconds", seconds) if isinstance(done, dict) else seconds
     return StageState(name, title, folder, status, render, seconds, error, trace)
 
 
 def detect(folder: Path) -> tuple[str, Render]:
     """What a folder holds (a label) and the section that renders it."""
-    config = try_json(folder / "config.json")
+    config = try_json(folder / CONFIG)
     if isinstance(config, dict) and "train" in config:
         return f"{config.get('model', 'training')} run", training_run
     if (folder / "summary.json").exists() and (folder / "figures" / "homework.png").exists():
@@ -130,13 +131,13 @@ def is_reproduce_root(path: Path) -> bool:
     """A ``genlab reproduce`` folder: its manifest, or stage folders and no config of its own."""
     if (path / "reproduce.json").exists():
         return True
-    return not (path / "config.json").exists() and any((path / s).is_dir() for s in STAGES)
+    return not (path / CONFIG).exists() and any((path / s).is_dir() for s in STAGES)
 
 
 def stage_states(root: Path, manifest: dict[str, Any] | None) -> list[StageState]:
     """Every stage of the homework (and any other the manifest names), in order."""
     stages = manifest.get("stages", []) if manifest else []
-    entries = {e.get("folder") or e.get("stage"): e for e in stages if isinstance(e, dict)}
+    entries = {str(e.get("folder") or e.get("stage")): e for e in stages if isinstance(e, dict)}
     states = []
     for name in list(STAGES) + [n for n in entries if n not in STAGES]:
         entry = entries.get(name, {})
@@ -210,31 +211,31 @@ def build_report(paths: Sequence[Path], *, title: str | None = None) -> str:
         manifest = try_json(root / "reproduce.json")
         manifest = manifest if isinstance(manifest, dict) else None
         states = stage_states(root, manifest)
-        title = title or DEFAULT_TITLE
+        heading = title or DEFAULT_TITLE
         settings = reproduction_settings(root, list(STAGES), manifest)
 
         def top() -> Html:
-            return header(title, [root], states, manifest=manifest, settings=settings)
+            return header(heading, [root], states, manifest=manifest, settings=settings)
     else:
         states = run_states(paths)
-        title = title or "genlab report"
+        heading = title or "genlab report"
         quick = [p.name for p in paths if (try_json(p / "SETTINGS.json") or {}).get("quick")]
         settings = {"quick": f"True for {', '.join(quick)}"} if quick else {}
 
         def top() -> Html:
-            return header(title, paths, states, settings=settings, label="Runs")
+            return header(heading, paths, states, settings=settings, label="Runs")
 
     try:
         head = top()
     except Exception as err:  # noqa: BLE001 - nor does a broken header
-        head = join([tag("h1", title), exception_box("The header could not be rendered", err)])
+        head = join([tag("h1", heading), exception_box("The header could not be rendered", err)])
     toc = tag("nav", join(tag("a", s.title, href=f"#{s.name}") for s in states), "toc")
     footer = tag(
         "p",
         f"Written by genlab {__version__} from the files in {', '.join(map(str, paths))}.",
         "muted",
     )
-    return page(title, join([head, toc, *map(_section, states), footer]))
+    return page(heading, join([head, toc, *map(_section, states), footer]))
 
 
 def write_report(paths: Sequence[Path], out: Path, *, title: str | None = None) -> Path:

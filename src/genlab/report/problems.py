@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from genlab.base.done import CONFIG
 from genlab.report.html import (
     Html,
     badge,
@@ -36,7 +37,7 @@ from genlab.report.sections import (
 # -- Problem 1: minimax
 def minimax_run(run: Path) -> Html:
     """A minimax run directory: the homework's three panels, final values, the primal gap."""
-    cfg = read_json(run / "config.json") if (run / "config.json").exists() else {}
+    cfg = read_json(run / CONFIG) if (run / CONFIG).exists() else {}
     labels = {"rule": "rule {}", "alpha": "α = {}", "beta": "β = {}", "lam": "λ = {}",
               "epochs": "{} epochs", "n": "N = {}", "seed": "seed {}"}  # fmt: skip
     what = ", ".join(f.format(cfg[k]) for k, f in labels.items() if k in cfg)
@@ -69,7 +70,7 @@ def minimax_run(run: Path) -> Html:
             "Primal value Φ(θₜ) = max_φ L(θₜ, φ) and duality gap Φ(θₜ) − L(θₜ, φₜ) along the run.",
             "fig narrow",
         ),
-        lambda: config_details(run / "config.json"),
+        lambda: config_details(run / CONFIG),
     )
 
 
@@ -141,7 +142,7 @@ def theory_check(folder: Path) -> Html:
                else note(f"All {len(records)} computations agree.", "info"))  # fmt: skip
     full = details("full table (bounds, per-side s.e., timing)", md_table(folder / "table.md"))
     return join([tag("p", text), table(head, out), summary, full,
-                 config_details(folder / "config.json")])  # fmt: skip
+                 config_details(folder / CONFIG)])  # fmt: skip
 
 
 def theory_discriminator(folder: Path) -> Html:
@@ -161,7 +162,7 @@ def theory_discriminator(folder: Path) -> Html:
         lambda: maybe_figure(
             folder / "figures" / "losses.png", "Discriminator loss.", "fig narrow"
         ),
-        lambda: config_details(folder / "config.json"),
+        lambda: config_details(folder / CONFIG),
     )
 
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from genlab.base.done import CONFIG
 from genlab.report.html import (
     Html,
     details,
@@ -90,7 +91,7 @@ KIND = {"vae": "reconstructions decode(μ(x)) of the training data", "gan": "gen
 
 def training_run(run: Path) -> Html:
     """A VAE or GAN run: the homework's "Epoch : N" panels, then metrics, figures, config."""
-    cfg = read_json(run / "config.json")
+    cfg = read_json(run / CONFIG)
     model, t = cfg.get("model", "?"), cfg.get("train", {})
     seeds = t.get("seeds", [0])
     fig = run / "figures"
@@ -141,7 +142,7 @@ def training_run(run: Path) -> Html:
         ),
         lambda: maybe_figure(fig / "losses.png", "Loss curves, one line per member."),
         lambda: other_figures(fig, KNOWN_FIGURES),
-        lambda: config_details(run / "config.json"),
+        lambda: config_details(run / CONFIG),
     )
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import torch
 
+from genlab.base.checks import check_int
 from genlab.base.errors import UserError
 from genlab.data.samplers import (
     as_generator,
@@ -63,8 +64,7 @@ class Density:
 
     def sample(self, n: int, *, generator: Rng = None) -> torch.Tensor:
         """n points (n, dim), float64, drawn from ``generator`` (a Generator, a seed, or None)."""
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise UserError(f"n must be an integer >= 1, got {n!r}")
+        check_int("n", n)
         return self.sampler(n, as_generator(generator))
 
 

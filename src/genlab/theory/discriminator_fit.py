@@ -24,6 +24,7 @@ import torch
 import torch.nn.functional as F
 
 from genlab import objectives
+from genlab.base.checks import check_int
 from genlab.base.errors import UserError
 from genlab.base.rng import member_generators
 from genlab.models.nn import EnsembleMLP
@@ -67,12 +68,7 @@ class FitConfig:
         check_lambda(self.lam)
         for name in ("steps", "batch_size", "eval_samples", "grid_n"):
             v = getattr(self, name)
-            if (
-                isinstance(v, bool)
-                or not isinstance(v, int)
-                or v < (2 if name == "eval_samples" else 1)
-            ):
-                raise UserError(f"{name} must be an integer >= 1, got {v!r}")
+            check_int(name, v, 2 if name == "eval_samples" else 1)
         for name in ("lr", "limit", "exact_spacing"):
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
@@ -80,8 +76,7 @@ class FitConfig:
         if not self.seeds or len(set(self.seeds)) != len(self.seeds):
             raise UserError(f"seeds must be distinct and at least one, got {self.seeds!r}")
         for s in self.seeds:
-            if isinstance(s, bool) or not isinstance(s, int) or s < 0:
-                raise UserError(f"seeds must be integers >= 0, got {s!r}")
+            check_int("seeds", s, 0)
 
 
 @dataclass(frozen=True)
@@ -163,7 +158,7 @@ def train_discriminator(
         for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
             logits = model(torch.cat((x, y), dim=1)).squeeze(-1)  # (E, 2B)
             loss = objectives.discriminator_loss(logits[:, :b], logits[:, b:], config.lam)  # (E,)
-            flat.grad.zero_()
+            flat.grad.zero_()  # type: ignore[union-attr]  # flat buffers carry a grad
             loss.sum().backward()
             opt.step()
             losses[start + i] = loss.detach()

@@ -23,6 +23,7 @@ import torch
 
 from genlab.base.errors import UserError
 from genlab.base.rng import member_generators
+from genlab.models.gan import GAN
 from genlab.models.nn import EnsembleMLP
 from genlab.theory.densities import DENSITIES, Density, get_density
 from genlab.theory.discriminator_fit import DiscriminatorFit, score_discriminator
@@ -105,12 +106,13 @@ def gan_discriminator_fit(
     if n_kde < 10 or eval_samples < 2:
         raise UserError(f"need n_kde >= 10 and eval_samples >= 2, got {n_kde}, {eval_samples}")
     model = load_model(run)
+    assert isinstance(model, GAN)
     gens = member_generators(t.seeds, "sample", "cpu", 7)
     q = kde_density(model.generate_samples(n_kde, generators=gens)[member], name="kde")
     steps_per_epoch = math.ceil(t.n_samples / t.batch_size)
     cfg = GANDiscriminatorConfig(
         run=str(run.path), member=member, n_kde=n_kde, eval_samples=eval_samples,
-        p=t.dataset, q=f"KDE of {n_kde} G(z) (Scott)", lam=config.arch.lam,
+        p=t.dataset, q=f"KDE of {n_kde} G(z) (Scott)", lam=model.config.lam,
         steps=t.epochs * steps_per_epoch, seeds=(t.seeds[member],),
     )  # fmt: skip
     losses = torch.tensor([r["d_loss"][member] for r in run.read_metrics()])[:, None]

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import torch
 
+from genlab.base.checks import check_int
 from genlab.base.errors import UserError
 from genlab.data.samplers import as_generator
 from genlab.theory.densities import Density, gaussian, ring, swiss_roll
@@ -149,9 +150,7 @@ class TheoryRow:
 
 
 def _count(name: str, value: int, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise UserError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return value
+    return check_int(name, value, minimum)
 
 
 def validate(pairs: Sequence[str], lams: Sequence[float], methods: Sequence[str]) -> None:

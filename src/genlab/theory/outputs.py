@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from genlab.base import atomic
+from genlab.base.done import CONFIG
 from genlab.plotting.density import plot_losses, subplots
 from genlab.theory.discriminator_fit import DiscriminatorFit, MemberFit
 from genlab.theory.identity import TheoryRow
@@ -29,7 +30,7 @@ def write_check(out: Path, rows: list[TheoryRow], config: dict[str, Any]) -> lis
     return [
         atomic.write_text(out / "table.csv", to_csv(rows)),
         atomic.write_text(out / "table.md", to_markdown(rows)),
-        atomic.write_json(out / "config.json", config),
+        atomic.write_json(out / CONFIG, config),
     ]
 
 
@@ -58,7 +59,7 @@ def write_discriminator(out: Path, fit: DiscriminatorFit, dpi: int = 100) -> lis
     written = [
         atomic.write_text(out / "members.csv", csv_text),
         atomic.write_text(out / "members.md", md_text),
-        atomic.write_json(out / "config.json", asdict(c)),
+        atomic.write_json(out / CONFIG, asdict(c)),
         atomic.save_npy(out / "losses.npy", fit.losses.numpy()),
     ]
     learned = fit.logits[0]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from genlab.base.checks import check_int
 from genlab.base.errors import UserError
 
 
@@ -65,8 +66,7 @@ def uniform_grid(low: float, high: float, n: int, dim: int = 2) -> Grid:
     Raises ValueError (naming the value and the allowed range) for n < 1, a non-finite or
     empty window, or dim not in {1, 2}.
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise UserError(f"grid size n must be an integer >= 1 (an empty grid), got {n!r}")
+    check_int("grid size n", n, why=" (an empty grid)")
     if dim not in (1, 2):
         raise UserError(f"grid dim must be 1 or 2, got {dim!r}")
     if not (math.isfinite(low) and math.isfinite(high) and low < high):

@@ -7,6 +7,7 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, fields
+from typing import Any
 
 from genlab.theory.identity import TheoryRow
 
@@ -28,7 +29,7 @@ HEADERS = {
 }
 
 
-def _cell(name: str, value: object) -> str:
+def _cell(name: str, value: Any) -> str:
     if name == "lam":
         return f"{value:g}"
     if name == "difference":

@@ -26,6 +26,7 @@ from ~410 to ~310 µs (``benchmarks/bench_train_speed.py``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch.func import grad
@@ -59,7 +60,7 @@ def _lr(opt: torch.optim.Adam) -> torch.Tensor:
 
 
 def _compile(fn: Callable, device: torch.device) -> Callable:
-    options = {"cpp_wrapper": True} if device.type == "cpu" else None
+    options: dict[str, Any] | None = {"cpp_wrapper": True} if device.type == "cpu" else None
     return torch.compile(fn, dynamic=False, fullgraph=True, options=options)
 
 

@@ -126,7 +126,7 @@ class RunConfig:
 
     model: str
     train: TrainConfig = field(default_factory=TrainConfig)
-    arch: VAEConfig | GANConfig | None = None
+    arch: VAEConfig | GANConfig = None  # type: ignore[assignment]  # None: the model's defaults
 
     def __post_init__(self) -> None:
         if self.model not in MODEL_CONFIGS:
@@ -137,13 +137,18 @@ class RunConfig:
             raise UserError(f"model {self.model!r} needs a {MODEL_CONFIGS[self.model].__name__}")
         if (
             self.train.compile
-            and self.model == "gan"
+            and isinstance(self.arch, GANConfig)
             and ((self.arch.rule, self.arch.base_optimizer) != ("alternating", "adam"))
         ):
             raise UserError(
                 f"compile compiles the alternating Adam step only, got rule {self.arch.rule!r} "
                 f"with base optimizer {self.arch.base_optimizer!r}"
             )
+
+    @property
+    def sampler(self) -> str | None:
+        """A GAN's sampler (``GANConfig.sampler``); None for a VAE."""
+        return self.arch.sampler if isinstance(self.arch, GANConfig) else None
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "train": asdict(self.train), "arch": asdict(self.arch)}

@@ -21,7 +21,7 @@ from genlab.base.errors import NonFiniteLossError, UserError
 from genlab.base.rng import member_generators
 from genlab.models.gan import GAN
 from genlab.models.vae import VAE
-from genlab.training.config import SAMPLERS
+from genlab.training.config import SAMPLERS, GANConfig
 from genlab.training.device import resolve_device
 from genlab.training.rundir import RunDir
 from genlab.training.trainers import build_model, make_trainer, training_data
@@ -114,7 +114,7 @@ def fit(run: RunDir, *, hooks: FitHooks | None = None) -> FitResult:
             run.save_frames(frame_epochs, frames)
         run.append_metrics(pending)
         pending.clear()
-        state = {"model": model.state_dict(), "trainer": trainer.state_dict()}
+        state: dict[str, Any] = {"model": model.state_dict(), "trainer": trainer.state_dict()}
         state |= {"rng": [g.get_state() for g in gens], "epoch": epoch}
         run.save_checkpoint(state)
 
@@ -152,7 +152,7 @@ def fit(run: RunDir, *, hooks: FitHooks | None = None) -> FitResult:
             hooks.on_epoch(record)
 
     final = trainer.snapshot(x, member_generators(t.seeds, "eval", device, 0))
-    atomic.save_npy(run.samples_file, final[trainer.generated].cpu())
+    atomic.save_npy(run.samples_file, final[trainer.generated].cpu().numpy())
     if "prior" in final:
         atomic.save_npy(run.reconstructions_file, final["samples"].cpu().numpy())
     atomic.save_npy(run.data_file, x.cpu().numpy())
@@ -173,7 +173,7 @@ def load_model(
         raise UserError(f"run {run.path} has no checkpoint yet: train it first")
     config = run.config()
     if sampler is not None:
-        if config.model != "gan" or sampler not in SAMPLERS:
+        if not isinstance(config.arch, GANConfig) or sampler not in SAMPLERS:
             raise UserError(
                 f"sampler {sampler!r} needs a GAN run and one of {', '.join(SAMPLERS)}; "
                 f"{run.path} holds a {config.model}"

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 from genlab import __version__
 from genlab.base import atomic
-from genlab.base.done import DONE, is_done, mark_done
+from genlab.base.done import CONFIG, DONE, EVALUATION, METRICS, is_done, mark_done
 from genlab.base.errors import UserError
 from genlab.training.config import RunConfig
 
@@ -63,11 +63,11 @@ class RunDir:
 
     @property
     def config_file(self) -> Path:
-        return self.path / "config.json"
+        return self.path / CONFIG
 
     @property
     def metrics_file(self) -> Path:
-        return self.path / "metrics.jsonl"
+        return self.path / METRICS
 
     @property
     def checkpoint_file(self) -> Path:
@@ -95,7 +95,7 @@ class RunDir:
 
     @property
     def evaluation_file(self) -> Path:
-        return self.path / "evaluation.json"
+        return self.path / EVALUATION
 
     @property
     def done_file(self) -> Path:
@@ -173,6 +173,13 @@ class RunDir:
         import torch
 
         return torch.load(self.checkpoint_file, map_location="cpu", weights_only=False)
+
+    def checkpoint_epoch(self) -> int:
+        """The epoch of the last checkpoint; ``UserError`` when there is none yet."""
+        ckpt = self.load_checkpoint()
+        if ckpt is None:
+            raise UserError(f"run {self.path} has no checkpoint yet: train it first")
+        return int(ckpt["epoch"])
 
     def save_snapshots(self, snapshots: dict[str, np.ndarray]) -> None:
         atomic.save_npz(self.snapshots_file, **snapshots)

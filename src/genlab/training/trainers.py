@@ -35,7 +35,8 @@ def training_data(config: RunConfig, device: torch.device) -> torch.Tensor:
 def build_model(config: RunConfig, device: torch.device) -> VAE | GAN:
     """The ensemble model, member e initialised from seed e exactly as the homework's modules."""
     members = len(config.train.seeds)
-    model = VAE(config.arch, members) if config.model == "vae" else GAN(config.arch, members)
+    arch = config.arch
+    model = VAE(arch, members) if isinstance(arch, VAEConfig) else GAN(arch, members)
     for e, g in enumerate(member_generators(config.train.seeds, "init")):
         model.reset_member(e, g)
     return model.to(device)
@@ -49,6 +50,7 @@ class VAETrainer:
     """The snapshot kind that holds the model's own samples (evaluated at snapshots)."""
 
     def __init__(self, model: VAE, config: RunConfig) -> None:
+        assert isinstance(config.arch, VAEConfig)
         self.model, self.arch = model, config.arch
         self.flat = flatten_parameters(model.parameters())
         self.opt = make_adam([self.flat], config.train.lr)
@@ -57,7 +59,7 @@ class VAETrainer:
     def _eager_step(self, x: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
         m = self.model
         loss, mse, kl = obj.vae_losses(m.encode, m.decode, x, eps, self.arch.reg_coeff)
-        self.flat.grad.zero_()
+        self.flat.grad.zero_()  # type: ignore[union-attr]  # flat buffers carry a grad
         loss.sum().backward()
         adam_step(self.opt)
         return torch.stack((loss.detach(), mse.detach(), kl.detach()))  # (3, E), off the graph
@@ -69,7 +71,7 @@ class VAETrainer:
         xs = x.gather(1, perm[..., None].expand(-1, -1, x.shape[2])).split(batch, dim=1)
         epss = eps.split(batch, dim=1)
         if self.compiled is not None:  # compiled whole, two steps per call
-            out = []
+            out: list[torch.Tensor] = []
             for r in step_groups(xs):
                 out += self.compiled([xs[i] for i in r], [epss[i] for i in r])
             return torch.stack(out)
@@ -106,6 +108,7 @@ class GANTrainer:
     generated = "samples"
 
     def __init__(self, model: GAN, config: RunConfig) -> None:
+        assert isinstance(config.arch, GANConfig)
         self.model, self.arch, self.batch = model, config.arch, config.train.batch_size
         self.limit = get_dataset(config.train.dataset).limit
         self.game = make_rule_step(
@@ -134,7 +137,7 @@ class GANTrainer:
         noise = randn_members(gens, (len(xs) * k, self.batch, self.arch.z_dim), x.device)
         if self.compiled is not None:  # the alternating step, compiled whole, two at a time
             return torch.stack(self._compiled_epoch(xs, noise))
-        out = []
+        out: list[torch.Tensor] = []
         for i, xb in enumerate(xs):
             draws = iter(noise[:, i * k : (i + 1) * k].unbind(1))
 
@@ -146,7 +149,8 @@ class GANTrainer:
         return torch.stack(out)  # (steps, 2, E)
 
     def _compiled_epoch(self, xs: list[torch.Tensor], noise: torch.Tensor) -> list[torch.Tensor]:
-        out = []
+        out: list[torch.Tensor] = []
+        assert self.compiled is not None
         for r in step_groups(xs):
             out += self.compiled([xs[i] for i in r], [noise[:, 2 * i] for i in r],
                                  [noise[:, 2 * i + 1] for i in r])  # fmt: skip
@@ -193,7 +197,6 @@ class GANTrainer:
 
 
 def make_trainer(model: VAE | GAN, config: RunConfig) -> VAETrainer | GANTrainer:
-    if isinstance(config.arch, VAEConfig):
+    if isinstance(model, VAE):
         return VAETrainer(model, config)
-    assert isinstance(config.arch, GANConfig)
     return GANTrainer(model, config)

@@ -87,7 +87,7 @@ def prepare(protocol: Protocol, root: Path, device: str) -> list[RunDir]:
     runs = []
     for model, dataset in cells(protocol):
         path, config = root / "runs" / f"{model}-{dataset}", protocol.run_config(model, dataset)
-        if (path / "config.json").exists():
+        if RunDir(path).config_file.exists():
             run = RunDir.open(path)
             if run.config() != config:
                 raise UserError(f"{path} holds a run of another protocol; use another --out")

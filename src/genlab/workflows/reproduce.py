@@ -147,9 +147,9 @@ def check_stages(stages: list[Stage], root: Path, settings: ReproduceSettings, *
         return
     for stage in stages:
         path = root / stage.folder
-        unfinished = stage.model is not None and not is_done(path)
         if (
-            unfinished
+            stage.model is not None
+            and not is_done(path)
             and RunDir(path).config_file.exists()
             and RunDir.open(path).config() != training_config(stage.model, settings)
         ):
