@@ -90,7 +90,7 @@ def prepare(protocol: Protocol, root: Path, device: str) -> list[RunDir]:
         if RunDir(path).config_file.exists():
             run = RunDir.open(path)
             if run.config() != config:
-                raise UserError(f"{path} holds a run of another protocol; use another --out")
+                raise UserError(f"{path} holds a run of another protocol; choose another folder")
         else:
             run = RunDir.create(path, config, environment(device))
         runs.append(run)

@@ -160,7 +160,7 @@ def check_stages(stages: list[Stage], root: Path, settings: ReproduceSettings, *
         ):
             raise UserError(
                 f"{path} is complete but was made with {made}, not {settings.record()}; "
-                "use --force to redo it, or another --out"
+                "force it to redo it, or choose another folder"
             )
 
 
