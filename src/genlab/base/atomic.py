@@ -41,6 +41,24 @@ def atomic_write(path: str | Path, write: Callable[[BinaryIO], object]) -> Path:
     return path
 
 
+def write_new(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically, only if ``path`` does not exist yet
+    (``FileExistsError`` otherwise): of two writers racing to create it, exactly one wins."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.link(tmp, path)  # unlike os.replace, never overwrites
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return path
+
+
 def write_bytes(path: str | Path, data: bytes) -> Path:
     return atomic_write(path, lambda f: f.write(data))
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from genlab.base import atomic
 from genlab.base.errors import UserError
+from genlab.base.lock import folder_lock
 from genlab.base.rng import member_generators
 from genlab.base.stats import format_pm, mean_se
 from genlab.evaluation.suite import Evaluation, evaluate
@@ -87,7 +88,8 @@ def evaluate_run(
         "samples": _kind(config.model, used),
         "metrics": summarise(evaluations),
     }
-    atomic.write_json(evaluation_file(run, sampler), result)
+    with folder_lock(run.path):
+        run.record(atomic.write_json(evaluation_file(run, sampler), result))
     return result
 
 

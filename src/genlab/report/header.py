@@ -17,7 +17,7 @@ from genlab.base.done import CONFIG, DONE
 from genlab.report.html import Html, badge, details, join, key_values, pre, tag
 
 STATUS_BADGE = {"done": "good", "skipped": "good", "failed": "bad", "incomplete": "bad",
-                "not run": "warn", "not found": "bad"}  # fmt: skip
+                "damaged": "bad", "not run": "warn", "not found": "bad"}  # fmt: skip
 MACHINE_KEYS = ("device", "gpu", "platform", "machine", "cpu_count", "torch_threads", "threads")
 VERSION_KEYS = ("python", "genlab", "torch", "numpy", "scipy", "numba", "matplotlib", "cuda")
 QUICK_BANNER = "QUICK RUN — shortened schedules, not the homework's numbers"

@@ -61,7 +61,8 @@ class StageState:
         title: its heading.
         folder: the folder it shows.
         status: ``done``, ``skipped`` (complete from an earlier reproduction), ``failed``,
-            ``incomplete`` (no ``DONE``), ``not run`` or ``not found``.
+            ``incomplete`` (no ``DONE``), ``damaged`` (``genlab verify`` finds a fault),
+            ``not run`` or ``not found``.
         render: the section's content, from the folder.
         seconds: how long it took, when known.
         error, traceback: why it failed or is incomplete.
@@ -100,11 +101,27 @@ def folder_state(
         error = error or f"{folder.name}/ has no DONE marker: interrupted, or still running"
     elif status is None:
         status = "done"
+    if status in ("done", "skipped", "incomplete") and (folder / CONFIG).exists():
+        problems = _run_problems(folder)
+        if problems:
+            status, error = "damaged", "; ".join(problems)
     seconds = entry.get("seconds")
     if seconds is None or status == "skipped":  # skipped: 0 s now, its own time in DONE
         done = try_json(folder / DONE)
         seconds = done.get("seconds", seconds) if isinstance(done, dict) else seconds
     return StageState(name, title, folder, status, render, seconds, error, trace)
+
+
+def _run_problems(folder: Path) -> list[str]:
+    """What ``genlab verify`` finds wrong in a training run that has something to check
+    against (a manifest or a checkpoint); [] for other folders."""
+    from genlab.training.integrity import MANIFEST
+    from genlab.training.rundir import RunDir
+    from genlab.training.verify import verify_run
+
+    if not ((folder / MANIFEST).exists() or RunDir(folder).checkpoint_file.parent.is_dir()):
+        return []
+    return verify_run(folder).problems
 
 
 def detect(folder: Path) -> tuple[str, Render]:
@@ -167,15 +184,15 @@ def _stages_inside(root: Path) -> Html:
 
 
 def _body(state: StageState) -> object:
-    """A section's content: its error first when it failed (then nothing else), or when it is
-    incomplete (then what it holds so far)."""
+    """A section's content: its error first when it failed or is damaged (then nothing else:
+    its files are not to be trusted), or when it is incomplete (then what it holds so far)."""
     if state.status in ("not run", "not found"):
         return note(f"{state.status.capitalize()}: {state.folder} does not exist.", "warn")
-    if state.status not in ("failed", "incomplete"):
+    if state.status not in ("failed", "incomplete", "damaged"):
         return state.render(state.folder)
     box = error_box(f"{state.title}: {state.status}", state.error or "no error recorded",
                     state.traceback)  # fmt: skip
-    if state.status == "failed":
+    if state.status in ("failed", "damaged"):
         return box
     try:
         return join([box, state.render(state.folder)])

@@ -2,15 +2,19 @@
 
     RUN/config.json         the fully resolved RunConfig plus the environment it ran in
     RUN/metrics.jsonl       one JSON line per epoch, per-member losses
-    RUN/checkpoints/last.pt model, optimizer and RNG states at the last checkpointed epoch
+    RUN/checkpoints/last.pt model, optimizer and RNG states at the last checkpointed epoch,
+                            sealed (``genlab.training.integrity``); previous.pt the one before
     RUN/snapshots.npz       samples at every snapshot epoch N: samples_N (and prior_N), (E, n, 2);
                             for a GAN also disc_logits_N (E, R, R), gen_points_N, gen_grad_N
     RUN/frames.npz          the training animation: epochs (F,), samples (F, E, n, 2) (and prior)
     RUN/samples.npy         final samples (E, n, 2): generated points, or VAE prior samples
     RUN/figures/            density figures, the snapshot grid, loss curves
-    RUN/DONE                written last, when everything above is complete
+    RUN/DONE                written when everything above is complete
+    RUN/manifest.json       every file's SHA-256 and size, written after DONE and after any
+                            later write (``genlab verify`` checks a folder against it)
 
-Every file is written atomically (temporary file, then ``os.replace``).
+Every file is written atomically (temporary file, then ``os.replace``); every read checks what
+it reads (the checkpoint's seal, the manifest) and names a damaged file.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import os
 import platform
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,7 +37,10 @@ from genlab import __version__
 from genlab.base import atomic
 from genlab.base.done import CONFIG, DONE, EVALUATION, METRICS, is_done, mark_done
 from genlab.base.errors import UserError
+from genlab.base.lock import LOCK
+from genlab.training import integrity
 from genlab.training.config import RunConfig
+from genlab.training.integrity import DamagedRunError
 
 
 def environment(device: str) -> dict[str, Any]:
@@ -55,6 +63,43 @@ def environment(device: str) -> dict[str, Any]:
     }
 
 
+class RunWarning(UserWarning):
+    """Something about a run folder the user should know, though the command goes on."""
+
+
+def _parse_metrics(path: Path) -> list[dict[str, Any]]:
+    lines = path.read_text().split("\n")
+    records = []
+    for i, line in enumerate(lines):
+        if not line:
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            if i < len(lines) - 1:  # only the last line can be torn by an interrupted append
+                raise DamagedRunError(
+                    f"{path} is damaged: line {i + 1} is not JSON; restore it, or retrain"
+                ) from None
+    return records
+
+
+def _metrics_text(records: list[dict[str, Any]], last_epoch: int) -> str:
+    """The log as written up to ``last_epoch``, one JSON line per epoch."""
+    return "".join(json.dumps(r) + "\n" for r in records if r["epoch"] <= last_epoch)
+
+
+def _load_npz(path: Path) -> dict[str, Any]:
+    import zipfile
+
+    import numpy as np
+
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
+        raise DamagedRunError(f"{path} is unreadable ({err}); restore it, or retrain") from None
+
+
 @dataclass(frozen=True)
 class RunDir:
     """A run's folder and the files in it."""
@@ -72,6 +117,10 @@ class RunDir:
     @property
     def checkpoint_file(self) -> Path:
         return self.path / "checkpoints" / "last.pt"
+
+    @property
+    def previous_checkpoint_file(self) -> Path:
+        return self.path / "checkpoints" / "previous.pt"
 
     @property
     def snapshots_file(self) -> Path:
@@ -109,9 +158,14 @@ class RunDir:
     def create(cls, path: str | Path, config: RunConfig, env: dict[str, Any]) -> RunDir:
         """A new run folder; refuses a folder that already holds a run."""
         run = cls(Path(path))
-        if run.config_file.exists():
-            raise UserError(f"{run.path} already holds a run; resume it, or choose another folder")
-        atomic.write_json(run.config_file, {**config.to_dict(), "environment": env})
+        record = {**config.to_dict(), "environment": env}
+        text = json.dumps(record, indent=2, default=str) + "\n"
+        try:
+            atomic.write_new(run.config_file, text.encode())
+        except FileExistsError:
+            raise UserError(
+                f"{run.path} already holds a run; resume it, or choose another folder"
+            ) from None
         return run
 
     @classmethod
@@ -121,11 +175,63 @@ class RunDir:
             raise UserError(f"no run at {run.path} (no config.json there)")
         return run
 
+    def _read_json(self, path: Path) -> Any:
+        self.check(path)
+        try:
+            return json.loads(path.read_text())
+        except (OSError, ValueError) as err:
+            raise DamagedRunError(f"{path} is unreadable ({err}); restore it, or retrain") from None
+
     def config(self) -> RunConfig:
-        return RunConfig.from_dict(json.loads(self.config_file.read_text()))
+        record = self._read_json(self.config_file)
+        try:
+            return RunConfig.from_dict(record)
+        except UserError as err:
+            raise DamagedRunError(
+                f"{self.config_file} holds an invalid configuration: {err}"
+            ) from None
+        except (KeyError, TypeError, AttributeError) as err:
+            raise DamagedRunError(
+                f"{self.config_file} is not a genlab run configuration ({type(err).__name__}: "
+                f"{err}); restore it, or retrain"
+            ) from None
 
     def environment(self) -> dict[str, Any]:
-        return json.loads(self.config_file.read_text()).get("environment", {})
+        return self._read_json(self.config_file).get("environment", {})
+
+    # -- integrity ----------------------------------------------------------------------------
+    def manifest(self) -> dict[str, dict[str, Any]] | None:
+        """The manifest of a finished run (None before ``DONE``)."""
+        return integrity.read_manifest(self.path)
+
+    def check(self, path: Path) -> None:
+        """``DamagedRunError`` unless ``path`` holds what the run's manifest says."""
+        integrity.check_file(self.path, path.relative_to(self.path).as_posix(), self.manifest())
+
+    def files(self) -> list[str]:
+        """Every file of the run (relative, POSIX), but the manifest and temporary files."""
+        return sorted(
+            p.relative_to(self.path).as_posix() for p in self.path.rglob("*")
+            if p.is_file() and p.name not in (integrity.MANIFEST, LOCK)
+            and not p.name.endswith(".tmp")
+        )  # fmt: skip
+
+    def record(self, *paths: Path) -> None:
+        """Add written files to the manifest of a finished run (after ``genlab evaluate``...)."""
+        files = self.manifest()
+        if files is not None:
+            for path in paths:
+                files[path.relative_to(self.path).as_posix()] = integrity.describe(
+                    self.path, path.relative_to(self.path).as_posix()
+                )
+            integrity.write_manifest(self.path, files)
+
+    def clean_temporary(self) -> list[Path]:
+        """Remove the ``.NAME.XXXX.tmp`` files an interrupted atomic write leaves behind."""
+        left = [p for p in self.path.rglob(".*.tmp") if p.is_file()]
+        for p in left:
+            p.unlink(missing_ok=True)
+        return left
 
     # -- metrics ------------------------------------------------------------------------------
     def append_metrics(self, records: list[dict[str, Any]]) -> None:
@@ -139,40 +245,111 @@ class RunDir:
     def read_metrics(self) -> list[dict[str, Any]]:
         if not self.metrics_file.exists():
             return []
-        lines = self.metrics_file.read_text().split("\n")
-        records = []
-        for i, line in enumerate(lines):
-            if not line:
-                continue
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError:
-                if i < len(lines) - 1:  # only the last line can be torn by an interrupted append
-                    raise
-        return records
+        self.check(self.metrics_file)
+        return _parse_metrics(self.metrics_file)
 
     def truncate_metrics(self, last_epoch: int) -> None:
         """Drop records after ``last_epoch`` (written after the checkpoint a resume starts from)."""
         old = self.metrics_file.read_text() if self.metrics_file.exists() else ""
-        kept = [r for r in self.read_metrics() if r["epoch"] <= last_epoch]
-        new = "".join(json.dumps(r) + "\n" for r in kept)
+        new = _metrics_text(self.read_metrics(), last_epoch)
         if new != old:  # also drops a torn last line, so the next append starts clean
             atomic.write_text(self.metrics_file, new)
 
     # -- checkpoints and arrays ----------------------------------------------------------------
     def save_checkpoint(self, state: dict[str, Any]) -> None:
+        """Seal ``state`` (``integrity``: its digest, the configuration, the metrics log and the
+        arrays written so far) and write it as ``last.pt``, keeping the one before as
+        ``previous.pt``."""
         import torch
 
+        seal = {
+            "config": integrity.json_roundtrip(self.config().to_dict()),
+            "metrics_sha256": integrity.text_sha256(
+                self.metrics_file.read_text() if self.metrics_file.exists() else ""
+            ),
+            "snapshots": {k: integrity.digest(v) for k, v in self.load_snapshots().items()},
+            "frames": self._frame_digests(),
+        }
+        state = {**state, "integrity": {**seal, "state": integrity.digest(state)}}
         buf = io.BytesIO()
         torch.save(state, buf)
+        if self.checkpoint_file.exists():
+            os.replace(self.checkpoint_file, self.previous_checkpoint_file)
         atomic.write_bytes(self.checkpoint_file, buf.getvalue())
 
     def load_checkpoint(self) -> dict[str, Any] | None:
-        if not self.checkpoint_file.exists():
+        """The last checkpoint, checked against its seal (and the manifest of a finished run). In
+        an unfinished run, a damaged or missing ``last.pt`` falls back to ``previous.pt`` with
+        a warning (a resume from it ends where the run would have); a finished run's final
+        model is its last checkpoint, with no fallback. None when the run has none yet."""
+        if self.is_done():
+            self.check(self.checkpoint_file)
+            return self._read_checkpoint(self.checkpoint_file)
+        files = [f for f in (self.checkpoint_file, self.previous_checkpoint_file) if f.exists()]
+        if not files:
             return None
+        problems = []
+        for i, path in enumerate(files):
+            try:
+                state = self._read_checkpoint(path)
+            except DamagedRunError as err:
+                problems.append(str(err))
+                continue
+            if i or path != self.checkpoint_file:
+                reason = problems[0] if problems else f"{self.checkpoint_file} is missing"
+                warnings.warn(f"{reason}; using {path} (epoch {state['epoch']}) instead",
+                              RunWarning, stacklevel=2)  # fmt: skip
+            return state
+        raise DamagedRunError(" and ".join(problems) + "; no good checkpoint is left: retrain")
+
+    def _read_checkpoint(self, path: Path) -> dict[str, Any]:
+        import pickle
+
         import torch
 
-        return torch.load(self.checkpoint_file, map_location="cpu", weights_only=False)
+        try:  # weights only: a checkpoint never runs code
+            state = torch.load(path, map_location="cpu", weights_only=True)
+        except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, ValueError) as err:
+            reason = str(err).splitlines()[0][:200]
+            raise DamagedRunError(
+                f"{path} is unreadable or not a genlab checkpoint ({reason}); retrain the run"
+            ) from None
+        seal = state.pop("integrity", None) if isinstance(state, dict) else None
+        if not isinstance(seal, dict):
+            raise DamagedRunError(f"{path} is not a sealed genlab checkpoint; retrain the run")
+        if integrity.digest(state) != seal.get("state"):
+            raise DamagedRunError(f"{path} is damaged: its contents do not match its seal")
+        self._check_against_seal(path, state["epoch"], seal)
+        return state
+
+    def _check_against_seal(self, path: Path, epoch: int, seal: dict[str, Any]) -> None:
+        """The configuration and the files a resume reads, as they were at ``epoch``."""
+        current = integrity.json_roundtrip(self.config().to_dict())
+        if diff := integrity.config_differences(seal["config"], current):
+            raise UserError(
+                f"{self.config_file} differs from the configuration {path.name} was trained "
+                f"under: {'; '.join(diff)}; restore config.json, or train a new run"
+            )
+        text = _metrics_text(self.read_metrics(), epoch) if self.metrics_file.exists() else ""
+        if integrity.text_sha256(text) != seal["metrics_sha256"]:
+            raise DamagedRunError(
+                f"{self.metrics_file} is damaged: its epochs up to {epoch} differ from what the "
+                "run logged (lines lost or altered); restore it, or retrain"
+            )
+        snaps = self.load_snapshots()
+        for key, want in seal["snapshots"].items():
+            if key not in snaps or integrity.digest(snaps[key]) != want:
+                raise DamagedRunError(
+                    f"{self.snapshots_file} is damaged: array {key!r} differs from what the run "
+                    "wrote; restore it, or retrain"
+                )
+        frames = self._frame_digests()
+        for kind, want in seal["frames"].items():
+            if frames.get(kind, [])[: len(want)] != want:
+                raise DamagedRunError(
+                    f"{self.frames_file} is damaged: frames of {kind!r} differ from what the run "
+                    "wrote; restore it, or retrain"
+                )
 
     def checkpoint_epoch(self) -> int:
         """The epoch of the last checkpoint; ``UserError`` when there is none yet."""
@@ -187,10 +364,8 @@ class RunDir:
     def load_snapshots(self) -> dict[str, np.ndarray]:
         if not self.snapshots_file.exists():
             return {}
-        import numpy as np
-
-        with np.load(self.snapshots_file) as z:
-            return {k: z[k] for k in z.files}
+        self.check(self.snapshots_file)
+        return _load_npz(self.snapshots_file)
 
     @property
     def frames_file(self) -> Path:
@@ -207,12 +382,22 @@ class RunDir:
         """The frames recorded up to ``last_epoch`` (those after it belong to a lost future)."""
         if not self.frames_file.exists():
             return [], {}
-        import numpy as np
+        self.check(self.frames_file)
+        z = _load_npz(self.frames_file)
+        if "epochs" not in z:
+            raise DamagedRunError(f"{self.frames_file} is damaged: it has no 'epochs' array")
+        keep = [i for i, e in enumerate(z["epochs"]) if e <= last_epoch]
+        epochs = [int(z["epochs"][i]) for i in keep]
+        return epochs, {k: [z[k][i] for i in keep] for k in z if k != "epochs"}
 
-        with np.load(self.frames_file) as z:
-            keep = [i for i, e in enumerate(z["epochs"]) if e <= last_epoch]
-            epochs = [int(z["epochs"][i]) for i in keep]
-            return epochs, {k: [z[k][i] for i in keep] for k in z.files if k != "epochs"}
+    def _frame_digests(self) -> dict[str, list[str]]:
+        """One digest per recorded frame, per kind (``frames.npz`` as it is now)."""
+        epochs, frames = self.load_frames(2**62)
+        digests = {k: [integrity.digest(f) for f in v] for k, v in frames.items()}
+        return {"epochs": [str(e) for e in epochs], **digests}
 
     def mark_done(self, summary: dict[str, Any]) -> None:
+        """Write ``DONE``, then the manifest of every file of the run."""
         mark_done(self.path, summary)
+        files = {f: integrity.describe(self.path, f) for f in self.files()}
+        integrity.write_manifest(self.path, files)

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from genlab.base.lock import folder_lock
 from genlab.evaluation.runs import evaluate_run
 from genlab.evaluation.suite import snapshot_metrics
 from genlab.plotting.run_figures import render_run
@@ -34,7 +35,8 @@ def torch_threads(threads: int) -> Iterator[None]:
 
 def train_run(run: RunDir, *, on_epoch: Callable[[EpochRecord], None] | None = None) -> FitResult:
     """Train (or resume) ``run`` to its last epoch, draw its figures, evaluate it (unless its
-    ``eval_samples`` is 0), and mark it ``DONE``. ``on_epoch(record)`` follows the training."""
+    ``eval_samples`` is 0), and mark it ``DONE`` (with its manifest). ``on_epoch(record)``
+    follows the training. The folder is locked meanwhile: a second writer is refused."""
     config = run.config()
     t = config.train
     hooks = FitHooks(
@@ -42,10 +44,11 @@ def train_run(run: RunDir, *, on_epoch: Callable[[EpochRecord], None] | None = N
         on_snapshot=lambda epoch, samples: snapshot_metrics(samples, t.dataset, t.noise),
     )
     tic = time.perf_counter()
-    with torch_threads(t.threads):
+    with folder_lock(run.path), torch_threads(t.threads):
+        run.clean_temporary()
         result = fit(run, hooks=hooks)
         render_run(run)
         if t.eval_samples:
             evaluate_run(run, n=t.eval_samples, trained=result)
-    run.mark_done({"seconds": time.perf_counter() - tic, "epochs": t.epochs})
+        run.mark_done({"seconds": time.perf_counter() - tic, "epochs": t.epochs})
     return result

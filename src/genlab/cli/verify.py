@@ -1,0 +1,58 @@
+"""``genlab verify PATH...``: runs, or the runs inside a reproduction or benchmark folder,
+checked against their manifests and checkpoint seals (``genlab.training.verify``)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from genlab.base.done import CONFIG
+from genlab.base.errors import UserError
+
+
+def run_folders(path: Path) -> list[Path]:
+    """``path`` if it holds a training run, else the training runs up to three levels below."""
+    import json
+
+    def is_run(folder: Path) -> bool:
+        try:
+            return json.loads((folder / CONFIG).read_text()).get("model") in ("vae", "gan")
+        except (OSError, ValueError, AttributeError):
+            return (folder / CONFIG).exists() and (folder / "checkpoints").is_dir()
+
+    if is_run(path):
+        return [path]
+    found = [
+        p.parent for depth in ("*", "*/*", "*/*/*") for p in sorted(path.glob(f"{depth}/{CONFIG}"))
+    ]
+    return [p for p in found if is_run(p)]
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from genlab.training.verify import verify_run
+
+    folders = []
+    for path in args.paths:
+        if not path.is_dir():
+            raise UserError(f"no folder at {path}")
+        if not (found := run_folders(path)):
+            raise UserError(f"{path} holds no training run (no config.json of a vae or gan run)")
+        folders += found
+    bad = 0
+    for folder in folders:
+        result = verify_run(folder)
+        bad += not result.ok
+        print(f"{'ok     ' if result.ok else 'DAMAGED'} {folder}")
+        for line in result.problems:
+            print(f"  problem: {line}")
+        for line in result.notes if args.verbose or not result.ok else []:
+            print(f"  note: {line}")
+    print(f"{len(folders) - bad} of {len(folders)} runs are whole")
+    return 1 if bad else 0
+
+
+def add_verify_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("verify", help="check runs against their manifests; exit 0 when all whole")
+    p.add_argument("paths", type=Path, nargs="+", help="run folders, or folders that hold runs")
+    p.add_argument("-v", "--verbose", action="store_true", help="also list unlisted files")
+    p.set_defaults(func=cmd_verify)
