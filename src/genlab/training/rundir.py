@@ -19,13 +19,11 @@ it reads (the checkpoint's seal, the manifest) and names a damaged file.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import platform
 import sys
 import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,6 +37,7 @@ from genlab.base.done import CONFIG, DONE, EVALUATION, METRICS, is_done, mark_do
 from genlab.base.errors import UserError
 from genlab.base.lock import LOCK
 from genlab.training import integrity
+from genlab.training.checkpoints import metrics_text
 from genlab.training.config import RunConfig
 from genlab.training.integrity import DamagedRunError
 
@@ -81,11 +80,6 @@ def _parse_metrics(path: Path) -> list[dict[str, Any]]:
                     f"{path} is damaged: line {i + 1} is not JSON; restore it, or retrain"
                 ) from None
     return records
-
-
-def _metrics_text(records: list[dict[str, Any]], last_epoch: int) -> str:
-    """The log as written up to ``last_epoch``, one JSON line per epoch."""
-    return "".join(json.dumps(r) + "\n" for r in records if r["epoch"] <= last_epoch)
 
 
 def _load_npz(path: Path) -> dict[str, Any]:
@@ -251,105 +245,22 @@ class RunDir:
     def truncate_metrics(self, last_epoch: int) -> None:
         """Drop records after ``last_epoch`` (written after the checkpoint a resume starts from)."""
         old = self.metrics_file.read_text() if self.metrics_file.exists() else ""
-        new = _metrics_text(self.read_metrics(), last_epoch)
+        new = metrics_text(self.read_metrics(), last_epoch)
         if new != old:  # also drops a torn last line, so the next append starts clean
             atomic.write_text(self.metrics_file, new)
 
     # -- checkpoints and arrays ----------------------------------------------------------------
     def save_checkpoint(self, state: dict[str, Any]) -> None:
-        """Seal ``state`` (``integrity``: its digest, the configuration, the metrics log and the
-        arrays written so far) and write it as ``last.pt``, keeping the one before as
-        ``previous.pt``."""
-        import torch
+        """Seal and write ``state`` as ``last.pt`` (``genlab.training.checkpoints``)."""
+        from genlab.training.checkpoints import save_checkpoint
 
-        seal = {
-            "config": integrity.json_roundtrip(self.config().to_dict()),
-            "metrics_sha256": integrity.text_sha256(
-                self.metrics_file.read_text() if self.metrics_file.exists() else ""
-            ),
-            "snapshots": {k: integrity.digest(v) for k, v in self.load_snapshots().items()},
-            "frames": self._frame_digests(),
-        }
-        state = {**state, "integrity": {**seal, "state": integrity.digest(state)}}
-        buf = io.BytesIO()
-        torch.save(state, buf)
-        if self.checkpoint_file.exists():
-            os.replace(self.checkpoint_file, self.previous_checkpoint_file)
-        atomic.write_bytes(self.checkpoint_file, buf.getvalue())
+        save_checkpoint(self, state)
 
     def load_checkpoint(self) -> dict[str, Any] | None:
-        """The last checkpoint, checked against its seal (and the manifest of a finished run). In
-        an unfinished run, a damaged or missing ``last.pt`` falls back to ``previous.pt`` with
-        a warning (a resume from it ends where the run would have); a finished run's final
-        model is its last checkpoint, with no fallback. None when the run has none yet."""
-        if self.is_done():
-            self.check(self.checkpoint_file)
-            return self._read_checkpoint(self.checkpoint_file)
-        files = [f for f in (self.checkpoint_file, self.previous_checkpoint_file) if f.exists()]
-        if not files:
-            return None
-        problems = []
-        for i, path in enumerate(files):
-            try:
-                state = self._read_checkpoint(path)
-            except DamagedRunError as err:
-                problems.append(str(err))
-                continue
-            if i or path != self.checkpoint_file:
-                reason = problems[0] if problems else f"{self.checkpoint_file} is missing"
-                warnings.warn(f"{reason}; using {path} (epoch {state['epoch']}) instead",
-                              RunWarning, stacklevel=2)  # fmt: skip
-            return state
-        raise DamagedRunError(" and ".join(problems) + "; no good checkpoint is left: retrain")
+        """The last checkpoint, checked (``genlab.training.checkpoints``); None before one."""
+        from genlab.training.checkpoints import load_checkpoint
 
-    def _read_checkpoint(self, path: Path) -> dict[str, Any]:
-        import pickle
-
-        import torch
-
-        try:  # weights only: a checkpoint never runs code
-            state = torch.load(path, map_location="cpu", weights_only=True)
-        except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, ValueError) as err:
-            reason = str(err).splitlines()[0][:200]
-            raise DamagedRunError(
-                f"{path} is unreadable or not a genlab checkpoint ({reason}); retrain the run"
-            ) from None
-        seal = state.pop("integrity", None) if isinstance(state, dict) else None
-        if not isinstance(seal, dict):
-            raise DamagedRunError(f"{path} is not a sealed genlab checkpoint; retrain the run")
-        if integrity.digest(state) != seal.get("state"):
-            raise DamagedRunError(f"{path} is damaged: its contents do not match its seal")
-        self._check_against_seal(path, state["epoch"], seal)
-        return state
-
-    def _check_against_seal(self, path: Path, epoch: int, seal: dict[str, Any]) -> None:
-        """The configuration and the files a resume reads, as they were at ``epoch``."""
-        current = integrity.json_roundtrip(self.config().to_dict())
-        if diff := integrity.config_differences(seal["config"], current):
-            raise UserError(
-                f"{self.config_file} differs from the configuration {path.name} was trained "
-                f"under: {'; '.join(diff)}; restore config.json, or train a new run"
-            )
-        text = _metrics_text(self.read_metrics(), epoch) if self.metrics_file.exists() else ""
-        if integrity.text_sha256(text) != seal["metrics_sha256"]:
-            raise DamagedRunError(
-                f"{self.metrics_file} is damaged: its epochs up to {epoch} differ from what the "
-                "run logged (lines lost or altered); restore it, or retrain"
-            )
-        snaps = self.load_snapshots()
-        for key, want in seal["snapshots"].items():
-            if key not in snaps or integrity.digest(snaps[key]) != want:
-                raise DamagedRunError(
-                    f"{self.snapshots_file} is damaged: array {key!r} differs from what the run "
-                    "wrote; restore it, or retrain"
-                )
-        frames = self._frame_digests()
-        for kind, want in seal["frames"].items():
-            if frames.get(kind, [])[: len(want)] != want:
-                raise DamagedRunError(
-                    f"{self.frames_file} is damaged: frames of {kind!r} differ from what the run "
-                    "wrote; restore it, or retrain"
-                )
+        return load_checkpoint(self)
 
     def checkpoint_epoch(self) -> int:
         """The epoch of the last checkpoint; ``UserError`` when there is none yet."""
@@ -390,7 +301,7 @@ class RunDir:
         epochs = [int(z["epochs"][i]) for i in keep]
         return epochs, {k: [z[k][i] for i in keep] for k in z if k != "epochs"}
 
-    def _frame_digests(self) -> dict[str, list[str]]:
+    def frame_digests(self) -> dict[str, list[str]]:
         """One digest per recorded frame, per kind (``frames.npz`` as it is now)."""
         epochs, frames = self.load_frames(2**62)
         digests = {k: [integrity.digest(f) for f in v] for k, v in frames.items()}
