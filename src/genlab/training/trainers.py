@@ -7,9 +7,12 @@ optimizer step → losses collected in a tensor (steps, K, E), read once per epo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import torch
+from torch import nn
 
 from genlab import objectives as obj
 from genlab.base.rng import member_generators, randn_members, randperm_members
@@ -30,6 +33,40 @@ def training_data(config: RunConfig, device: torch.device) -> torch.Tensor:
     gens = member_generators(t.seeds, "data")
     data = [spec.sample(t.n_samples, noise=t.noise, generator=g) for g in gens]
     return torch.stack(data).float().to(device)
+
+
+def member_index(params: Iterable[nn.Parameter]) -> torch.Tensor:
+    """The member of each entry of the flat buffer over ``params`` (``flatten_parameters``
+    concatenates them in order, each (E, ...) and row-major): entry i of parameter p belongs to
+    member i // (p.numel() / E). Returns (numel,) int64, on the parameters' device."""
+    return torch.cat(
+        [torch.arange(p.shape[0], device=p.device).repeat_interleave(p[0].numel()) for p in params]
+    )
+
+
+@dataclass(frozen=True)
+class FlatBuffer:
+    """One flat parameter buffer of a trainer (``genlab.optim.flat``) with its optimizer, named
+    by player: what ``fit`` checks at every checkpoint (``genlab.training.loop``)."""
+
+    player: str
+    """Whose parameters: "VAE", "discriminator" or "generator"."""
+    flat: torch.Tensor
+    member: torch.Tensor
+    """(numel,) the member of each entry (``member_index``)."""
+    opt: torch.optim.Optimizer
+    prev: torch.Tensor | None = None
+    """The optimistic rule's previous step Δ_{t−1} (``OptimisticStep.prev``), kept beside the
+    optimizer's state; None for the other rules and the VAE."""
+
+    def state(self) -> dict[str, torch.Tensor]:
+        """Every floating tensor of the optimizer's state (Adam: step, exp_avg, exp_avg_sq; none
+        for SGD) and ``prev``, by name. Looked up at each call: loading a checkpoint replaces
+        the optimizer's state tensors. (``get``: indexing the optimizer's defaultdict would add
+        an empty entry to the checkpoint of an SGD run.)"""
+        own = self.opt.state.get(self.flat, {})
+        state = {k: v for k, v in own.items() if torch.is_tensor(v) and v.is_floating_point()}
+        return state if self.prev is None else state | {"prev": self.prev}
 
 
 def build_model(config: RunConfig, device: torch.device) -> VAE | GAN:
@@ -54,6 +91,7 @@ class VAETrainer:
         self.model, self.arch = model, config.arch
         self.flat = flatten_parameters(model.parameters())
         self.opt = make_adam([self.flat], config.train.lr)
+        self.buffers = [FlatBuffer("VAE", self.flat, member_index(model.parameters()), self.opt)]
         self.compiled = compiled_vae_step(self) if config.train.compile else None
 
     def _eager_step(self, x: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
@@ -118,6 +156,12 @@ class GANTrainer:
             config.train.lr,
             config.arch.base_optimizer,
         )
+        prev = getattr(self.game, "prev", (None, None))  # OptimisticStep's Δ_{t−1}, (d, g)
+        players = {"discriminator": self.game.d, "generator": self.game.g}
+        self.buffers = [
+            FlatBuffer(name, p.flat, member_index(p.params), p.opt, t)
+            for (name, p), t in zip(players.items(), prev, strict=True)
+        ]
         self.compiled = compiled_gan_step(self) if config.train.compile else None
 
     def d_loss(self, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
