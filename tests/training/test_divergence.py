@@ -15,7 +15,7 @@ import genlab.training.trainers as trainers
 from genlab.base.errors import DivergedError, NonFiniteLossError
 from genlab.training import FitHooks, build_model, fit, make_trainer
 from genlab.training.config import GANConfig
-from genlab.training.loop import _nonfinite
+from genlab.training.guards import _nonfinite
 from genlab.training.rundir import RunDir
 from genlab.training.trainers import GANTrainer, VAETrainer
 
