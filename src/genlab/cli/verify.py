@@ -14,18 +14,19 @@ def run_folders(path: Path) -> list[Path]:
     """``path`` if it holds a training run, else the training runs up to three levels below."""
     import json
 
-    def is_run(folder: Path) -> bool:
+    def is_run(folder: Path) -> bool:  # a damaged run still counts: verify says what is wrong
+        if (folder / "checkpoints").is_dir() or (folder / "manifest.json").exists():
+            return True
         try:
             return json.loads((folder / CONFIG).read_text()).get("model") in ("vae", "gan")
         except (OSError, ValueError, AttributeError):
-            return (folder / CONFIG).exists() and (folder / "checkpoints").is_dir()
+            return False
 
     if is_run(path):
         return [path]
-    found = [
-        p.parent for depth in ("*", "*/*", "*/*/*") for p in sorted(path.glob(f"{depth}/{CONFIG}"))
-    ]
-    return [p for p in found if is_run(p)]
+    found = {p.parent for depth in ("*", "*/*", "*/*/*") for p in path.glob(f"{depth}/{CONFIG}")}
+    found |= {p.parent for depth in ("*", "*/*") for p in path.glob(f"{depth}/checkpoints")}
+    return sorted(p for p in found if is_run(p))
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -136,16 +135,12 @@ class Comparison:
 
 def compare_runs(runs: list[RunDir], *, n: int = 2500, seed: int = 0) -> Comparison:
     """Each run's evaluation.json (computed when missing or made with other n / seed)."""
-    results = []
+    results: list[dict[str, Any]] = []
     for run in runs:
         path = run.evaluation_file
-        result = json.loads(path.read_text()) if path.exists() else None
-        epoch = run.checkpoint_epoch()
-        if result is None or (result["n"], result["reference_seed"], result.get("epoch")) != (
-            n,
-            seed,
-            epoch,
-        ):
-            result = evaluate_run(run, n=n, seed=seed)
-        results.append(result)
+        made = run.read_json(path) if path.exists() else None
+        made = made if isinstance(made, dict) else {}
+        key = (made.get("n"), made.get("reference_seed"), made.get("epoch"))
+        fresh = key != (n, seed, run.checkpoint_epoch())
+        results.append(evaluate_run(run, n=n, seed=seed) if fresh else made)
     return Comparison(results)

@@ -101,7 +101,7 @@ def folder_state(
         error = error or f"{folder.name}/ has no DONE marker: interrupted, or still running"
     elif status is None:
         status = "done"
-    if status in ("done", "skipped", "incomplete") and (folder / CONFIG).exists():
+    if status in ("done", "skipped", "incomplete") and folder.is_dir():
         problems = _run_problems(folder)
         if problems:
             status, error = "damaged", "; ".join(problems)

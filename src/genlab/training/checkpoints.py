@@ -87,7 +87,7 @@ def read_checkpoint(run: RunDir, path: Path) -> dict[str, Any]:
     try:  # weights only: a checkpoint never runs code
         state = torch.load(path, map_location="cpu", weights_only=True)
     except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, ValueError) as err:
-        reason = str(err).splitlines()[0][:200]
+        reason = (str(err).splitlines() or [type(err).__name__])[0][:200]
         raise DamagedRunError(
             f"{path} is unreadable or not a genlab checkpoint ({reason}); retrain the run"
         ) from None
@@ -128,6 +128,15 @@ def check_against_seal(run: RunDir, path: Path, epoch: int, seal: dict[str, Any]
                 f"{run.frames_file} is damaged: frames of {kind!r} differ from what the run "
                 "wrote; restore it, or retrain"
             )
+
+
+def sealed_config(path: Path) -> dict[str, Any] | None:
+    """The configuration a checkpoint file was trained under (None when it has no seal)."""
+    import torch
+
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    seal = state.get("integrity") if isinstance(state, dict) else None
+    return seal.get("config") if isinstance(seal, dict) else None
 
 
 def run_warning() -> type[Warning]:

@@ -24,9 +24,14 @@ from genlab.data.registry import get_dataset
 from genlab.models.config import MODEL_CONFIGS, SAMPLERS, GANConfig, VAEConfig
 
 __all__ = ["DEVICES", "SAMPLERS", "GANConfig", "RunConfig", "TrainConfig", "VAEConfig",
-           "parse_seeds"]  # fmt: skip
+           "memory_estimate", "parse_seeds", "sampling_memory"]  # fmt: skip
 
 DEVICES = ("auto", "cpu", "cuda")
+DATA_DIM = 2
+"""Every dataset is 2-D."""
+MAX_THREADS = 1024
+"""More intra-op threads than any machine here has cores; each costs a stack (a million
+exhaust the memory)."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +102,7 @@ class TrainConfig:
         if not is_int(e) or not (e == 0 or e >= 50):
             raise UserError(f"eval_samples must be 0 (skip) or an integer >= 50, got {e!r}")
         check_int("frames", self.frames, 0, why=" (0: no animation)")
-        check_int("threads", self.threads, 0)
+        check_int("threads", self.threads, 0, MAX_THREADS, why=" (0: torch's default)")
 
     @property
     def snapshot_every(self) -> int:
@@ -163,3 +168,50 @@ class RunConfig:
             train=TrainConfig(**tuples(d["train"])),
             arch=MODEL_CONFIGS[d["model"]](**tuples(d["arch"])),
         )
+
+
+# -- memory: what a run holds, to refuse one that cannot fit before any work ---------------------
+def _layers(arch: VAEConfig | GANConfig) -> list[tuple[int, ...]]:
+    """The widths of each network of a member, input to output."""
+    if isinstance(arch, VAEConfig):
+        return [(DATA_DIM, *arch.encoder_hidden, 2 * arch.latent_dim),
+                (arch.latent_dim, *arch.decoder_hidden, DATA_DIM)]  # fmt: skip
+    return [(arch.z_dim, *arch.generator_hidden, DATA_DIM),
+            (DATA_DIM, *arch.discriminator_hidden, 1)]  # fmt: skip
+
+
+def _noise_dim(arch: VAEConfig | GANConfig) -> int:
+    return arch.latent_dim if isinstance(arch, VAEConfig) else arch.z_dim
+
+
+def memory_estimate(config: RunConfig) -> dict[str, int]:
+    """Bytes of the float32 arrays of a training run that grow with its members E and points n:
+    the data (E·n·2), the parameters with Adam's two moments (3·P per member) and one epoch's
+    noise (VAE: E·n·latent_dim; GAN: E·n·z_dim for D and as much for G, n rounded up to whole
+    batches). A lower bound of the run's memory, which also holds gradients, activations,
+    snapshots and frames."""
+    t, arch = config.train, config.arch
+    members, n = len(t.seeds), t.n_samples
+    params = sum((a + 1) * b for widths in _layers(arch)
+                 for a, b in zip(widths[:-1], widths[1:], strict=True))  # fmt: skip
+    if isinstance(arch, VAEConfig):
+        noise = n * arch.latent_dim
+    else:
+        noise = 2 * -(-n // t.batch_size) * t.batch_size * arch.z_dim
+    return {
+        "data": 4 * members * n * DATA_DIM,
+        "parameters and Adam state": 4 * members * 3 * params,
+        "one epoch's noise": 4 * members * noise,
+    }
+
+
+def sampling_memory(config: RunConfig, n: int, members: int | None = None) -> dict[str, int]:
+    """Bytes of drawing n points from each of ``members`` members (default: all) of a trained
+    run at once, float32: the noise, the widest layer's activations and the points."""
+    e = len(config.train.seeds) if members is None else members
+    widest = max(w for widths in _layers(config.arch) for w in widths)
+    return {
+        "noise": 4 * e * n * _noise_dim(config.arch),
+        "activations": 4 * e * n * widest,
+        "points": 4 * e * n * DATA_DIM,
+    }

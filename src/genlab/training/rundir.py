@@ -169,7 +169,8 @@ class RunDir:
             raise UserError(f"no run at {run.path} (no config.json there)")
         return run
 
-    def _read_json(self, path: Path) -> Any:
+    def read_json(self, path: Path) -> Any:
+        """A JSON file of the run, checked against the manifest; damage is named."""
         self.check(path)
         try:
             return json.loads(path.read_text())
@@ -177,7 +178,10 @@ class RunDir:
             raise DamagedRunError(f"{path} is unreadable ({err}); restore it, or retrain") from None
 
     def config(self) -> RunConfig:
-        record = self._read_json(self.config_file)
+        try:
+            record = self.read_json(self.config_file)
+        except DamagedRunError as err:
+            raise DamagedRunError(self._edited_config(err)) from None
         try:
             return RunConfig.from_dict(record)
         except UserError as err:
@@ -191,7 +195,25 @@ class RunDir:
             ) from None
 
     def environment(self) -> dict[str, Any]:
-        return self._read_json(self.config_file).get("environment", {})
+        return self.read_json(self.config_file).get("environment", {})
+
+    def _edited_config(self, err: DamagedRunError) -> str:
+        """``err``, with the fields that differ from the checkpoint's configuration when
+        ``config.json`` still parses (an edit rather than damage)."""
+        from genlab.training.checkpoints import sealed_config
+
+        try:
+            current = integrity.json_roundtrip(
+                RunConfig.from_dict(json.loads(self.config_file.read_text())).to_dict()
+            )
+            saved = sealed_config(self.checkpoint_file)
+        except Exception:  # noqa: BLE001 - not an edit: the damage as it was found
+            return str(err)
+        diff = integrity.config_differences(saved, current) if saved else []
+        if not diff:
+            return str(err)
+        return (f"{self.config_file} differs from the configuration the run was trained under: "
+                f"{'; '.join(diff)}; restore config.json, or train a new run")  # fmt: skip
 
     # -- integrity ----------------------------------------------------------------------------
     def manifest(self) -> dict[str, dict[str, Any]] | None:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from genlab.base.errors import UserError
 from genlab.training import integrity
+from genlab.training.checkpoints import read_checkpoint
 from genlab.training.rundir import RunDir
 
 
@@ -65,5 +66,10 @@ def verify_run(path: str | Path) -> Verification:
         except UserError as err:
             result.problems.append(str(err))
     result.problems.extend(str(w.message) for w in caught)
+    if not run.is_done() and run.previous_checkpoint_file.exists():  # the fallback must be good
+        try:
+            read_checkpoint(run, run.previous_checkpoint_file)
+        except UserError as err:
+            result.problems.append(str(err))
     result.problems[:] = list(dict.fromkeys(result.problems))  # one line per fault
     return result
