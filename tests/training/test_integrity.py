@@ -16,12 +16,12 @@ import pytest
 import torch
 
 from genlab.base import atomic
-from genlab.base.errors import UserError
+from genlab.base.errors import RunWarning, UserError
 from genlab.base.lock import StaleLockWarning, folder_lock
 from genlab.cli.main import main
 from genlab.training import FitHooks, fit
 from genlab.training.integrity import DamagedRunError
-from genlab.training.rundir import RunDir, RunWarning
+from genlab.training.rundir import RunDir
 from genlab.training.verify import verify_run
 from genlab.workflows.pipeline import train_run
 

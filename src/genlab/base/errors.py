@@ -9,6 +9,11 @@ traceback).
 from __future__ import annotations
 
 
+class RunWarning(UserWarning):
+    """Something about a run folder the user should know, though the command goes on (a
+    damaged last checkpoint replaced by the previous one)."""
+
+
 class UserError(ValueError):
     """Bad input, named with its allowed range or values (command line: exit code 2)."""
 

@@ -1,21 +1,38 @@
-"""Argument types and checks shared by the command-line modules (``cli`` and ``cli_problems``)."""
+"""Argument types and checks shared by the command-line modules (``main`` and ``problems``)."""
 
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from genlab.base.checks import parse_seeds
+from genlab.base.checks import check_int, parse_seeds
 from genlab.base.errors import UserError
 from genlab.training.rundir import RunDir
+
+SEED_MAX = 2**32 - 1
+"""Seeds also seed NumPy, whose legacy generators take 32 bits."""
 
 
 def seeds_arg(text: str) -> tuple[int, ...]:
     try:
-        return parse_seeds(text)
+        seeds = parse_seeds(text)
+        for s in seeds:
+            check_int("seed", s, 0, SEED_MAX)
+        return seeds
     except ValueError as err:
         raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def seed_arg(text: str) -> int:
+    """One seed: an integer in [0, 2**32 − 1]."""
+    try:
+        return check_int("seed", int(text), 0, SEED_MAX)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"a seed must be an integer in [0, {SEED_MAX}], got {text!r}"
+        ) from None
 
 
 def floats_arg(text: str) -> tuple[float, ...]:
@@ -28,7 +45,17 @@ def floats_arg(text: str) -> tuple[float, ...]:
 
 
 def names_arg(text: str) -> tuple[str, ...]:
-    return tuple(v.strip() for v in text.split(",") if v.strip())
+    names = tuple(v.strip() for v in text.split(",") if v.strip())
+    if not names:
+        raise argparse.ArgumentTypeError(f"expected names separated by commas, got {text!r}")
+    return names
+
+
+def path_arg(text: str) -> Path:
+    """A path; an empty one is refused (``Path("")`` would be the current folder)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"expected a path, got {text!r}")
+    return Path(text)
 
 
 def open_runs(paths: Sequence[Path]) -> list[RunDir]:
@@ -39,3 +66,37 @@ def open_runs(paths: Sequence[Path]) -> list[RunDir]:
         if not run.checkpoint_file.exists():
             raise UserError(f"run {path} has no checkpoint yet: train it first")
     return [RunDir.open(p) for p in paths]
+
+
+# -- memory ---------------------------------------------------------------------------------------
+MEMORY_SHARE = 4
+"""Work may plan for at most 1/MEMORY_SHARE of the machine's memory: the estimates count only
+the largest arrays, and a training run's measured peak is several times its estimate."""
+
+
+def physical_memory() -> int | None:
+    """Bytes of memory of this machine; None where the system does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def evaluation_memory(n: int) -> dict[str, int]:
+    """Bytes of evaluating n points: the exact optimal transport (W1, W2) holds an n × n
+    float64 cost matrix and as large a plan."""
+    return {"n × n optimal transport": 2 * 8 * n * n}
+
+
+def check_memory(what: str, parts: dict[str, int]) -> None:
+    """``UserError`` when the estimate ``parts`` (name → bytes) exceeds the memory limit."""
+    memory = physical_memory()
+    total = sum(parts.values())
+    if memory is None or total <= memory / MEMORY_SHARE:
+        return
+    detail = ", ".join(f"{name} {b / 2**30:.3g}" for name, b in parts.items() if b)
+    raise UserError(
+        f"{what} need ~{total / 2**30:.3g} GiB ({detail} GiB), more than the limit "
+        f"{memory / MEMORY_SHARE / 2**30:.3g} GiB (1/{MEMORY_SHARE} of this machine's "
+        f"{memory / 2**30:.3g} GiB of memory)"
+    )

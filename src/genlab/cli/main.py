@@ -10,19 +10,31 @@ exception is a bug: exit 1, its traceback shown with ``genlab --debug``.
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from genlab.base.errors import NonFiniteLossError, UserError
-from genlab.cli.args import names_arg, open_runs, seeds_arg
+from genlab.cli.args import (
+    check_memory,
+    evaluation_memory,
+    names_arg,
+    open_runs,
+    path_arg,
+    seed_arg,
+    seeds_arg,
+)
+from genlab.cli.paths import check_output_dir, check_output_file
 from genlab.cli.problems import add_minimax_parser, add_theory_parser
+from genlab.cli.verify import add_verify_parser
 from genlab.data.registry import DATASETS, get_dataset
 from genlab.models.config import GANConfig, VAEConfig
-from genlab.training.config import RunConfig, TrainConfig
+from genlab.training.config import RunConfig, TrainConfig, memory_estimate, sampling_memory
 from genlab.training.rundir import RunDir
 
 # -- training -------------------------------------------------------------------------------
@@ -58,8 +70,8 @@ def add_train_parser(sub: argparse._SubParsersAction) -> None:
         p.add_argument(opt, type=typ, default=None, help=f"{help_} (default: {d})")
     p.add_argument("--preset", help="a named preset (``genlab presets``); options override it")
     p.add_argument("--compile", action="store_true", default=None, help="torch.compile the step")
-    p.add_argument("--resume", type=Path, metavar="RUN", help="continue an interrupted run")
-    p.add_argument("--out", type=Path, help="run folder (default: runs/MODEL-DATASET-TIME)")
+    p.add_argument("--resume", type=path_arg, metavar="RUN", help="continue an interrupted run")
+    p.add_argument("--out", type=path_arg, help="run folder (default: runs/MODEL-DATASET-TIME)")
     p.set_defaults(func=cmd_train)
 
 
@@ -86,6 +98,19 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
     config = preset.run_config(TrainConfig())
     arch = dataclasses.replace(config.arch, **given[args.model])
     return RunConfig(args.model, dataclasses.replace(config.train, **given["train"]), arch)
+
+
+def check_run_fits(config: RunConfig, what: str = "") -> None:
+    """Refuse, before any work, a training run (``what``) that this machine cannot hold."""
+    t, arch = config.train, config.arch
+    noise = (
+        f"latent_dim {arch.latent_dim}" if isinstance(arch, VAEConfig) else f"z_dim {arch.z_dim}"
+    )
+    members = f"{what}{len(t.seeds)} member(s) (seeds) of {t.n_samples} points (n_samples)"
+    check_memory(f"{members} with {noise}", memory_estimate(config))
+    if t.eval_samples:
+        parts = sampling_memory(config, t.eval_samples) | evaluation_memory(t.eval_samples)
+        check_memory(f"{what}eval_samples {t.eval_samples}: the final evaluation would", parts)
 
 
 def progress(desc: str, total: int) -> tuple[Callable, Callable]:
@@ -121,18 +146,21 @@ def cmd_train(args: argparse.Namespace) -> int:
         if not RunDir(args.resume).config_file.exists():
             raise UserError(f"--resume {args.resume}: no run there (no config.json)")
         run = RunDir.open(args.resume)
+        if run.config().model != args.model:
+            raise UserError(f"--resume {run.path} is a {run.config().model} run, not {args.model}")
         if run.is_done():
             print(f"{run.path} is already complete")
             return 0
-        if run.config().model != args.model:
-            raise UserError(f"--resume {run.path} is a {run.config().model} run, not {args.model}")
-        config, out = run.config(), run.path
+        config, out = run.config(), check_output_dir("--resume", run.path)
     else:
         config = config_from_args(args)
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        out = args.out or Path("runs") / f"{args.model}-{config.train.dataset}-{stamp}"
+        out = args.out if args.out is not None else Path("runs") / (
+            f"{args.model}-{config.train.dataset}-{stamp}")  # fmt: skip
         if RunDir(out).config_file.exists():
             raise UserError(f"{out} already holds a run; use --resume {out} or another --out")
+        check_output_dir("--out", out)
+    check_run_fits(config)
     on_epoch, close = progress(f"train {args.model}", config.train.epochs)
     try:
         api.train(config, out=out, on_epoch=on_epoch)
@@ -153,14 +181,14 @@ def cmd_sample(args: argparse.Namespace) -> int:
         raise UserError(f"-n must be >= 1, got {args.n}")
     if args.output.suffix not in (".npy", ".csv"):
         raise UserError(f"-o must end in .npy or .csv, got {args.output}")
-    if not RunDir(args.run).config_file.exists():
-        raise UserError(f"no run at {args.run} (no config.json)")
-    run = RunDir.open(args.run)
-    if not run.checkpoint_file.exists():
-        raise UserError(f"run {run.path} has no checkpoint yet: train it first")
+    check_output_file("-o", args.output)
+    (run,) = open_runs([args.run])
     seeds = run.config().train.seeds
     if args.member is not None and not 0 <= args.member < len(seeds):
         raise UserError(f"--member must be in 0..{len(seeds) - 1}, got {args.member}")
+    members = None if args.member is None else 1
+    check_memory(f"-n {args.n} samples of {members or len(seeds)} member(s)",
+                 sampling_memory(run.config(), args.n, members))  # fmt: skip
     x = api.load(run.path).sample(args.n, seed=args.seed, member=args.member, sampler=args.sampler)
     if not run.is_done():
         print(f"note: {run.path} is not complete; sampled its last checkpoint", file=sys.stderr)
@@ -188,6 +216,9 @@ def cmd_data_plot(args: argparse.Namespace) -> int:
         raise UserError(f"-o {args.output}: the suffix must be one of {', '.join(formats)}")
     if args.n < 3:
         raise UserError(f"-n must be >= 3 for a density plot, got {args.n}")
+    check_output_file("-o", args.output)
+    # the points, float64, and their binning onto the grid: measured, ~130 bytes a point
+    check_memory(f"-n {args.n} points", {"points and their binning": 130 * args.n})
     x = spec.sample(args.n, generator=args.seed).numpy()
     with homework_style():
         fig, ax = subplots(figsize=(5, 5))
@@ -206,12 +237,20 @@ def cmd_data_list(args: argparse.Namespace) -> int:
 
 
 # -- evaluation ---------------------------------------------------------------------------
+def check_evaluation(run: RunDir, n: int) -> None:
+    """Refuse an evaluation of n samples per member this machine cannot hold."""
+    parts = sampling_memory(run.config(), n) | evaluation_memory(n)
+    check_memory(f"--n {n}: evaluating {run.path} would", parts)
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from genlab.evaluation.runs import Comparison, evaluate_run, evaluation_file
 
     if args.n < 50:
         raise UserError(f"--n must be >= 50, got {args.n}")
     (run,) = open_runs([args.run])
+    check_evaluation(run, args.n)
+    check_output_file("evaluate: the run's", evaluation_file(run, args.sampler))
     result = evaluate_run(run, n=args.n, seed=args.seed, sampler=args.sampler)
     if not result["complete"]:
         print(f"note: {run.path} is not complete; evaluated its checkpoint at epoch "
@@ -227,7 +266,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     if args.n < 50:
         raise UserError(f"--n must be >= 50, got {args.n}")
-    table = compare_runs(open_runs(args.runs), n=args.n, seed=args.seed)
+    if args.out is not None:  # before any evaluation: each may rewrite a run's evaluation.json
+        check_output_dir("--out", args.out, "comparison.md", "comparison.csv")
+    runs = open_runs(args.runs)
+    for run in runs:
+        check_evaluation(run, args.n)
+    table = compare_runs(runs, n=args.n, seed=args.seed)
     print(table.to_markdown())
     if args.out is not None:
         atomic.write_text(args.out / "comparison.md", table.to_markdown())
@@ -241,9 +285,13 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
     from genlab.training.device import resolve_device
     from genlab.workflows.benchmark import Protocol, cells, run_benchmark
 
-    given = {k: v for k, v in (("models", args.models), ("datasets", args.datasets)) if v}
+    given = {k: v for k, v in (("models", args.models), ("datasets", args.datasets))
+             if v is not None}  # fmt: skip
     epochs = args.epochs if args.epochs is not None else (100 if args.quick else 2000)
     protocol = Protocol(seeds=args.seeds, epochs=epochs, quick=args.quick, **given)
+    for model, dataset in cells(protocol):
+        check_run_fits(protocol.run_config(model, dataset), f"cell {model} on {dataset}: ")
+    check_output_dir("--out", args.out, "protocol.json", "results.csv", "results.md")
     device = resolve_device(args.device)
     total, done, bars = len(cells(protocol)), [], {}  # type: ignore[var-annotated]
 
@@ -277,6 +325,10 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     if args.only is not None and (unknown := set(args.only) - {s.name for s in STAGES}):
         known = ", ".join(s.name for s in STAGES)
         raise UserError(f"unknown stage(s) {', '.join(sorted(unknown))}; known: {known}")
+    for stage in stages:
+        if stage.model is not None:
+            check_run_fits(training_config(stage.model, settings), f"stage {stage.name}: ")
+    check_output_dir("--out", args.out, "reproduce.json", "report.html")
     tic, failed = time.perf_counter(), []
     bars: dict[str, tuple[Callable, Callable]] = {}
 
@@ -319,7 +371,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     for path in args.runs:
         if not path.is_dir():
             raise UserError(f"no run or reproduction folder at {path}")
-    out = args.output or (args.runs[0] / "report.html")
+    out = args.output if args.output is not None else args.runs[0] / "report.html"
+    check_output_file("-o" if args.output is not None else "report: the page", out)
     print(f"wrote {write_report(args.runs, out, title=args.title)}")
     return 0
 
@@ -342,38 +395,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--models", type=names_arg, help="subset of the protocol's models")
     p.add_argument("--datasets", type=names_arg, help="subset of swiss_roll,ring,grid")
     p.add_argument("--device", default="auto")
-    p.add_argument("--out", type=Path, default=Path("runs/benchmark"))
+    p.add_argument("--out", type=path_arg, default=Path("runs/benchmark"))
     p.set_defaults(func=cmd_benchmark)
     p = sub.add_parser("evaluate", help="sample-quality metrics of a run, into evaluation.json")
-    p.add_argument("run", type=Path)
+    p.add_argument("run", type=path_arg)
     p.add_argument("--n", type=int, default=2500, help="samples per member")
-    p.add_argument("--seed", type=int, default=0, help="seed of the reference data")
+    p.add_argument("--seed", type=seed_arg, default=0, help="seed of the reference data")
     p.add_argument("--sampler", help="a GAN's sampler instead of its own (generator, rejection)")
     p.set_defaults(func=cmd_evaluate)
     p = sub.add_parser("compare", help="a table of runs' metrics (mean ± s.e. over members)")
-    p.add_argument("runs", type=Path, nargs="+")
+    p.add_argument("runs", type=path_arg, nargs="+")
     p.add_argument("--n", type=int, default=2500, help="samples per member")
-    p.add_argument("--seed", type=int, default=0, help="seed of the reference data")
-    p.add_argument("--out", type=Path, help="folder for comparison.md and comparison.csv")
+    p.add_argument("--seed", type=seed_arg, default=0, help="seed of the reference data")
+    p.add_argument("--out", type=path_arg, help="folder for comparison.md and comparison.csv")
     p.set_defaults(func=cmd_compare)
     p = sub.add_parser("sample", help="draw samples from a trained run (a VAE from its prior)")
-    p.add_argument("run", type=Path)
+    p.add_argument("run", type=path_arg)
     p.add_argument("-n", type=int, default=2000, help="samples per member")
-    p.add_argument("-o", "--output", type=Path, required=True, help="FILE.npy or FILE.csv")
+    p.add_argument("-o", "--output", type=path_arg, required=True, help="FILE.npy or FILE.csv")
     p.add_argument("--member", type=int, help="only this member (index into the run's seeds)")
-    p.add_argument("--seed", type=int, default=0, help="sampling seed")
+    p.add_argument("--seed", type=seed_arg, default=0, help="sampling seed")
     p.add_argument("--sampler", help="a GAN's sampler instead of its own (generator, rejection)")
     p.set_defaults(func=cmd_sample)
     data = sub.add_parser("data", help="datasets").add_subparsers(dest="data_cmd", required=True)
     p = data.add_parser("plot", help="density plot of a dataset")
     p.add_argument("name")
-    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("-o", "--output", type=path_arg, required=True)
     p.add_argument("-n", type=int, default=2000)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=seed_arg, default=0)
     p.set_defaults(func=cmd_data_plot)
     data.add_parser("list", help="list the datasets").set_defaults(func=cmd_data_list)
     p = sub.add_parser("reproduce", help="the homework, reproduced, into runs/reproduce")
-    p.add_argument("--out", type=Path, default=Path("runs/reproduce"))
+    p.add_argument("--out", type=path_arg, default=Path("runs/reproduce"))
     p.add_argument("--seeds", type=seeds_arg, default=(0,), help="members, e.g. 0-4 for error bars")
     p.add_argument("--quick", action="store_true", help="shortened runs, labelled as quick")
     p.add_argument("--force", action="store_true", help="redo complete stages")
@@ -381,11 +434,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto", help="auto, cpu or cuda (training stages)")
     p.set_defaults(func=cmd_reproduce)
     p = sub.add_parser("report", help="one self-contained HTML page of a reproduction or of runs")
-    p.add_argument("runs", type=Path, nargs="+", help="a reproduce folder, or run folders")
-    p.add_argument("-o", "--output", type=Path, help="FILE.html (default: FIRST_RUN/report.html)")
+    p.add_argument("runs", type=path_arg, nargs="+", help="a reproduce folder, or run folders")
+    p.add_argument("-o", "--output", type=path_arg,
+                   help="FILE.html (default: FIRST_RUN/report.html)")  # fmt: skip
     p.add_argument("--title", help="the page's title")
     p.set_defaults(func=cmd_report)
     sub.add_parser("presets", help="list the named presets").set_defaults(func=cmd_presets)
+    add_verify_parser(sub)
     return parser
 
 
@@ -397,7 +452,13 @@ def cmd_presets(args: argparse.Namespace) -> int:
     return 0
 
 
+def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings as one line each: ``genlab: warning: ...`` (no source line)."""
+    print(f"genlab: warning: {message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    warnings.showwarning = show_warning
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "out", "") is None and hasattr(args, "out_default"):
@@ -418,6 +479,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if isinstance(err, RejectionSamplingError):
             print(f"genlab: sampling failed: {err}; `--sampler generator` draws G(z)",
+                  file=sys.stderr)  # fmt: skip
+            return 1
+        if isinstance(err, OSError) and err.errno == errno.ENOSPC:
+            print(f"genlab: error: no space left on the device ({err.filename or 'writing'}); "
+                  "the last checkpoint is kept: free space, then resume the run",
                   file=sys.stderr)  # fmt: skip
             return 1
         if args.debug:

@@ -84,6 +84,18 @@ class MinimaxConfig:
         """Total number of iterations T = epochs · n."""
         return self.epochs * self.n
 
+    def memory_estimate(self, seeds: int = 1) -> dict[str, int]:
+        """Bytes of the float64 arrays a run keeps in memory, to refuse one that cannot fit
+        before any work: the data X (n·p) and the T sample indices, then for one seed
+        (``run_minimax``) the trajectory, θ and φ (and their averages), T·p each, and its
+        three metrics; for several (``run_many_seeds``) only each seed's metrics."""
+        steps, indices = self.steps, 0 if self.full_batch else self.steps
+        parts = {"data and indices": 8 * (self.n * self.p + indices)}
+        if seeds == 1:
+            parts["trajectory"] = 8 * steps * self.p * (4 if self.average else 2)
+        parts["metrics"] = 8 * seeds * 3 * steps
+        return parts
+
     def replace(self, **changes: Any) -> MinimaxConfig:
         """A validated copy with some fields changed."""
         return replace(self, **changes)
@@ -137,6 +149,13 @@ class MinimaxResult:
     def reported_phi(self) -> np.ndarray:
         return self.phi if self.phi_avg is None else self.phi_avg
 
+    def first_nonfinite(self) -> int | None:
+        """The first iteration (1-based) whose iterate or metrics are NaN or infinite (the
+        run overflowed from there on); None when every value is finite."""
+        rows = [self.theta, self.phi, self.loss, self.grad_theta_norm, self.grad_phi_norm]
+        bad = np.stack([~np.isfinite(a).reshape(self.steps, -1).all(axis=1) for a in rows])
+        return int(bad.any(axis=0).argmax()) + 1 if bad.any() else None
+
     @property
     def final_loss(self) -> float:
         return float(self.loss[-1])
@@ -182,6 +201,17 @@ class ManySeedsResult:
     final_phi: np.ndarray
     """``(S, p)``."""
     elapsed_s: float = field(default=float("nan"))
+
+    def first_nonfinite(self) -> tuple[int, int] | None:
+        """(seed, iteration) of the first NaN or infinite metric or final iterate, the seed
+        first; None when every value is finite."""
+        bad = ~(np.isfinite(self.loss) & np.isfinite(self.grad_theta_norm)
+                & np.isfinite(self.grad_phi_norm))  # fmt: skip
+        bad[:, -1] |= ~(np.isfinite(self.final_theta).all(1) & np.isfinite(self.final_phi).all(1))
+        if not bad.any():
+            return None
+        k = int(bad.any(axis=1).argmax())
+        return int(self.seeds[k]), int(bad[k].argmax()) + 1
 
     def summary(self) -> dict[str, Any]:
         """Mean and standard error over seeds of the final values."""

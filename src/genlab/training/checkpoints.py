@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from genlab.base import atomic
-from genlab.base.errors import UserError
+from genlab.base.errors import RunWarning, UserError
 from genlab.training import integrity
 from genlab.training.integrity import DamagedRunError
 
@@ -74,7 +74,7 @@ def load_checkpoint(run: RunDir) -> dict[str, Any] | None:
         if i or path != run.checkpoint_file:
             reason = problems[0] if problems else f"{run.checkpoint_file} is missing"
             warnings.warn(f"{reason}; using {path} (epoch {state['epoch']}) instead",
-                          run_warning(), stacklevel=3)  # fmt: skip
+                          RunWarning, stacklevel=3)  # fmt: skip
         return state
     raise DamagedRunError(" and ".join(problems) + "; no good checkpoint is left: retrain")
 
@@ -108,7 +108,7 @@ def check_against_seal(run: RunDir, path: Path, epoch: int, seal: dict[str, Any]
             f"{run.config_file} differs from the configuration {path.name} was trained "
             f"under: {'; '.join(diff)}; restore config.json, or train a new run"
         )
-    text = metrics_text(run.read_metrics(), epoch) if run.metrics_file.exists() else ""
+    text = integrity.metrics_text(run.read_metrics(), epoch) if run.metrics_file.exists() else ""
     if integrity.text_sha256(text) != seal["metrics_sha256"]:
         raise DamagedRunError(
             f"{run.metrics_file} is damaged: its epochs up to {epoch} differ from what the "
@@ -137,17 +137,6 @@ def sealed_config(path: Path) -> dict[str, Any] | None:
     state = torch.load(path, map_location="cpu", weights_only=True)
     seal = state.get("integrity") if isinstance(state, dict) else None
     return seal.get("config") if isinstance(seal, dict) else None
-
-
-def run_warning() -> type[Warning]:
-    from genlab.training.rundir import RunWarning
-
-    return RunWarning
-
-
-def metrics_text(records: list[dict[str, Any]], last_epoch: int) -> str:
-    """The log as written up to ``last_epoch``, one JSON line per epoch."""
-    return "".join(json.dumps(r) + "\n" for r in records if r["epoch"] <= last_epoch)
 
 
 def amend(run: RunDir, **train_fields: Any) -> list[str]:

@@ -90,6 +90,11 @@ def json_roundtrip(value: Any) -> Any:
     return json.loads(json.dumps(value))
 
 
+def metrics_text(records: list[dict[str, Any]], last_epoch: int) -> str:
+    """The metrics log as written up to ``last_epoch``, one JSON line per epoch."""
+    return "".join(json.dumps(r) + "\n" for r in records if r["epoch"] <= last_epoch)
+
+
 def write_manifest(folder: Path, files: dict[str, dict[str, Any]]) -> Path:
     return atomic.write_json(folder / MANIFEST, {"files": dict(sorted(files.items()))})
 

@@ -37,7 +37,6 @@ from genlab.base.done import CONFIG, DONE, EVALUATION, METRICS, is_done, mark_do
 from genlab.base.errors import UserError
 from genlab.base.lock import LOCK
 from genlab.training import integrity
-from genlab.training.checkpoints import metrics_text
 from genlab.training.config import RunConfig
 from genlab.training.integrity import DamagedRunError
 
@@ -60,10 +59,6 @@ def environment(device: str) -> dict[str, Any]:
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "command": " ".join(sys.argv),
     }
-
-
-class RunWarning(UserWarning):
-    """Something about a run folder the user should know, though the command goes on."""
 
 
 def _parse_metrics(path: Path) -> list[dict[str, Any]]:
@@ -267,7 +262,7 @@ class RunDir:
     def truncate_metrics(self, last_epoch: int) -> None:
         """Drop records after ``last_epoch`` (written after the checkpoint a resume starts from)."""
         old = self.metrics_file.read_text() if self.metrics_file.exists() else ""
-        new = metrics_text(self.read_metrics(), last_epoch)
+        new = integrity.metrics_text(self.read_metrics(), last_epoch)
         if new != old:  # also drops a torn last line, so the next append starts clean
             atomic.write_text(self.metrics_file, new)
 
