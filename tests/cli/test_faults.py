@@ -26,8 +26,9 @@ run (it would create ``PWNED`` next to the run). Undamaged copies verify ``ok`` 
 The battery holds 698 corruption × command pairs (``PAIRS``): 44 corruptions × 6 commands on
 the finished VAE (264), 43 on the finished GAN (258, no reconstructions.npy), 30 on the
 unfinished GAN (176: no samples, data, evaluation, figures, DONE or manifest yet, and 4 noted
-below). Of them 116 are ``verify`` pairs, one per damaged file planted. Known bugs are strict
-``xfail`` marks in ``BUGS`` (28 pairs), each with what the command did instead.
+below). Of them 116 are ``verify`` pairs, one per damaged file planted. A pair that fails is a
+bug in genlab: ``BUGS`` (empty now) marks any that are known as strict ``xfail``, with what
+the command did instead, until they are fixed.
 
 On the unfinished run, ``last.pt`` replaced by ``previous.pt`` is a valid older state that no
 record contradicts (it has no manifest yet): only resume (bit for bit) and sample (the epoch 1
@@ -194,28 +195,10 @@ def without_seconds(records: list[dict]) -> list[dict]:
 UNDETECTABLE = {("unfinished", "last.pt-older")}
 """(run, corruption) whose damage leaves a valid state: only resume and sample are checked."""
 
-NO_CHECKPOINT = (
-    "exit 2 'genlab: error: run RUN has no checkpoint yet: train it first': cli/main.py "
-    "cmd_sample and cli/args.py open_runs test that last.pt exists before the run's own checks, "
-    "so the missing file is never named"
-)
 RUNS = ("gan", "vae", "unfinished")
-BUGS: dict[tuple[str, str, str], str] = {
-    ("unfinished", "config-model", "resume"): (
-        "exit 2 'genlab: error: --resume RUN is a vae run, not gan': cli/main.py cmd_train "
-        "compares the edited config.json's model with MODEL before the checkpoint's seal is "
-        "checked, so config.json is not named (and the user is told the GAN run is a VAE)"
-    ),
-}
+BUGS: dict[tuple[str, str, str], str] = {}
 """(run, corruption, command) → what the command does instead of a clear error or a correct
 result: bugs in genlab, kept as strict xfails until fixed."""
-for _kind in RUNS:
-    for _command in ("sample", "evaluate", "compare"):
-        BUGS[_kind, "last.pt-deleted", _command] = NO_CHECKPOINT + (
-            "; and previous.pt is there, which a resume falls back to"
-            if _kind == "unfinished"
-            else "; a finished run whose manifest lists last.pt is told to train"
-        )
 
 
 def applies(kind: str, corruption: Corruption, command: str) -> bool:
@@ -402,9 +385,7 @@ def test_verify_passes_an_undamaged_copy(kind, pristine, tmp_path, capsys):
 
 # -- an edited configuration is refused naming what differs --------------------------------------
 EDITS = {"config-seeds": "train.seeds", "config-lr": "train.lr", "config-model": "model"}
-EDIT_BUGS = {
-    ("unfinished", "config-model", "resume"): BUGS[("unfinished", "config-model", "resume")],
-}
+EDIT_BUGS = {}
 
 
 @pytest.mark.parametrize(

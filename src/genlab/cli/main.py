@@ -140,18 +140,28 @@ def cmd_train(args: argparse.Namespace) -> int:
     from genlab import api
 
     if args.resume is not None:
-        options = [o.lstrip("-").replace("-", "_") for o in TRAIN_OPTIONS]
+        options = [o.lstrip("-").replace("-", "_") for o in TRAIN_OPTIONS if o != "--lr"]
         if any(getattr(args, o) is not None for o in [*options, "out", "compile", "preset"]):
-            raise UserError("--resume continues a run with its saved config; drop other options")
+            raise UserError(
+                "--resume continues a run with its saved config; drop other options "
+                "(only --lr may change, for the rest of the run)"
+            )
         if not RunDir(args.resume).config_file.exists():
             raise UserError(f"--resume {args.resume}: no run there (no config.json)")
         run = RunDir.open(args.resume)
         if run.config().model != args.model:
+            run.load_checkpoint()  # an edited config.json is named by its seal, field by field
             raise UserError(f"--resume {run.path} is a {run.config().model} run, not {args.model}")
         if run.is_done():
             print(f"{run.path} is already complete")
             return 0
-        config, out = run.config(), check_output_dir("--resume", run.path)
+        out = check_output_dir("--resume", run.path)
+        if args.lr is not None:
+            from genlab.training.checkpoints import amend
+
+            for change in amend(run, lr=args.lr):
+                print(f"amended {run.path}: {change}")
+        config = run.config()
     else:
         config = config_from_args(args)
         stamp = time.strftime("%Y%m%d-%H%M%S")
