@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import io
+import json
 import os
 import shutil
 import socket
@@ -195,16 +196,8 @@ def test_a_resume_may_lower_the_learning_rate_and_says_so(tmp_path, monkeypatch,
     monkeypatch.undo()
     assert main(["train", "gan", "--resume", str(out), "--epochs", "9"]) == 2
     assert main(["train", "gan", "--resume", str(out), "--lr", "1e-4"]) == 0
-    assert (
-        "amended" in capsys.readouterr().out
-        and "train.lr 0.0005 → 0.0001"
-        in "".join(RunDir(out).config_file.read_text().split())
-        .replace('"', "")
-        .replace(",", " ")
-        .replace(":", " ")
-        or True
-    )
-    record = __import__("json").loads(RunDir(out).config_file.read_text())
+    assert "amended" in capsys.readouterr().out
+    record = json.loads(RunDir(out).config_file.read_text())
     assert record["train"]["lr"] == 1e-4
     assert record["amended"] == [{"epoch": 2, "field": "train.lr", "old": 5e-4, "new": 1e-4}]
     assert RunDir(out).is_done() and verify_run(out).ok
