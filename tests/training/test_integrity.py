@@ -201,3 +201,33 @@ def test_a_resume_may_lower_the_learning_rate_and_says_so(tmp_path, monkeypatch,
     assert record["train"]["lr"] == 1e-4
     assert record["amended"] == [{"epoch": 2, "field": "train.lr", "old": 5e-4, "new": 1e-4}]
     assert RunDir(out).is_done() and verify_run(out).ok
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 700 KiB tmpfs: room for a run's first checkpoints, not for many (skips where it
+    cannot be mounted)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=700k", "tmpfs", str(disk)],
+                             capture_output=True)  # fmt: skip
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    yield disk
+    subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_a_real_full_disk_keeps_a_good_checkpoint(small_disk, tmp_path, capsys):
+    out = small_disk / "run"
+    argv = ["train", "gan", "--epochs", "6", "--n-samples", "64", "--batch-size", "32",
+            "--checkpoint-every", "1", "--eval-samples", "0"]  # fmt: skip
+    assert main([*argv, "--out", str(out)]) == 1
+    assert "no space left on the device" in capsys.readouterr().err
+    assert not list(out.rglob(".*.tmp"))  # the failed write left nothing behind
+    moved = shutil.copytree(out, tmp_path / "moved")  # onto a disk with room
+    assert RunDir.open(moved).load_checkpoint()["epoch"] >= 1
+    assert main(["train", "gan", "--resume", str(moved)]) == 0
+    assert main([*argv, "--out", str(tmp_path / "straight")]) == 0
+    a = RunDir.open(moved).load_checkpoint()["model"]
+    b = RunDir.open(tmp_path / "straight").load_checkpoint()["model"]
+    assert all(torch.equal(a[k], b[k]) for k in a)
