@@ -65,8 +65,8 @@ def world(tmp_path_factory, make_config) -> dict[str, Path]:
     for name in ("nonrun", "dir.npy", "dir.png", "dir.html"):
         (root / name).mkdir()
         paths[name.replace(".", "_")] = root / name
-    (root / "afile").write_text("not a folder\n")
-    paths["file"] = root / "afile"
+    (root / "plain.txt").write_text("not a folder\n")
+    paths["file"] = root / "plain.txt"
     paths["missing"] = root / "missing"
     return paths
 
