@@ -3,7 +3,8 @@
 Every sampler is ``make_<name>(n_samples, *, noise=..., generator=None)`` and returns a
 float64 tensor ``(n_samples, 2)``; ``generator`` is a ``torch.Generator``, an ``int`` seed or
 ``None`` (fresh OS entropy, never the global RNG). ``get_dataset(name).sample(n)`` draws from a
-registered dataset with its default noise.
+registered dataset with its default noise; ``load_points(FILE)`` reads a user's own N × d
+points (.npy, .npz[:KEY], .csv), refusing bad data with the line, column or row named.
 """
 
 import lazy_loader as lazy
@@ -11,6 +12,7 @@ import lazy_loader as lazy
 __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
     submod_attrs={
+        "files": ["MAX_BYTES", "MAX_DIM", "MIN_POINTS", "load_points"],
         "registry": ["DATASETS", "DatasetSpec", "get_dataset", "register"],
         "samplers": [
             "as_generator",
