@@ -21,6 +21,7 @@ from genlab.base.errors import RunWarning, UserError
 from genlab.base.lock import StaleLockWarning, folder_lock
 from genlab.cli.main import main
 from genlab.training import FitHooks, fit
+from genlab.training.config_file import read_config
 from genlab.training.integrity import DamagedRunError
 from genlab.training.rundir import RunDir
 from genlab.training.verify import verify_run
@@ -200,6 +201,7 @@ def test_a_resume_may_lower_the_learning_rate_and_says_so(tmp_path, monkeypatch,
     record = json.loads(RunDir(out).config_file.read_text())
     assert record["train"]["lr"] == 1e-4
     assert record["amended"] == [{"epoch": 2, "field": "train.lr", "old": 5e-4, "new": 1e-4}]
+    assert read_config(out / "config.toml").train.lr == 1e-4  # the copy to rerun follows
     assert RunDir(out).is_done() and verify_run(out).ok
 
 

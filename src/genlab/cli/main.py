@@ -37,10 +37,29 @@ from genlab.models.config import GANConfig, VAEConfig
 from genlab.training.config import RunConfig, TrainConfig, memory_estimate, sampling_memory
 from genlab.training.rundir import RunDir
 
+
 # -- training -------------------------------------------------------------------------------
+def widths_arg(text: str) -> tuple[int, ...]:
+    """Hidden-layer widths, ``128,128`` (an empty text: no hidden layer); the configuration
+    checks their range."""
+    try:
+        return tuple(int(v) for v in text.split(",")) if text.strip() else ()
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected integer widths separated by commas, e.g. 128,128, got {text!r}"
+        ) from None
+
+
+def activations_arg(text: str) -> tuple[str, ...]:
+    """Activation names, ``leaky_relu,tanh`` (an empty text: none); the configuration checks
+    the names."""
+    return tuple(v.strip() for v in text.split(",")) if text.strip() else ()
+
+
 TRAIN_OPTIONS = {  # option -> (config section, field, type, help)
     "--dataset": ("train", "dataset", str, f"dataset name ({', '.join(DATASETS)})"),
     "--n-samples": ("train", "n_samples", int, "training points per member"),
+    "--noise": ("train", "noise", float, "dataset noise std"),
     "--epochs": ("train", "epochs", int, "training epochs"),
     "--batch-size": ("train", "batch_size", int, "minibatch size"),
     "--lr": ("train", "lr", float, "Adam learning rate"),
@@ -50,10 +69,45 @@ TRAIN_OPTIONS = {  # option -> (config section, field, type, help)
     "--threads": ("train", "threads", int, "CPU threads (0: torch's default)"),
     "--checkpoint-every": ("train", "checkpoint_every", int, "epochs between checkpoints"),
     "--eval-samples": ("train", "eval_samples", int, "samples per member to evaluate (0: skip)"),
+    "--snapshots": ("train", "snapshots", int, "snapshots of the samples over the epochs"),
+    "--frames": ("train", "frames", int, "frames of the training animation (0: none)"),
     "--latent-dim": ("vae", "latent_dim", int, "VAE latent dimension"),
+    "--encoder-hidden": ("vae", "encoder_hidden", widths_arg, "VAE encoder hidden widths"),
+    "--encoder-activations": (
+        "vae",
+        "encoder_activations",
+        activations_arg,
+        "VAE encoder activations, one per hidden layer",
+    ),
+    "--decoder-hidden": ("vae", "decoder_hidden", widths_arg, "VAE decoder hidden widths"),
+    "--decoder-activations": (
+        "vae",
+        "decoder_activations",
+        activations_arg,
+        "VAE decoder activations, one per hidden layer",
+    ),
     "--reg-coeff": ("vae", "reg_coeff", float, "VAE weight of the MSE term"),
     "--lambda": ("gan", "lam", float, "λ, the weight of the generated term in D's loss"),
     "--z-dim": ("gan", "z_dim", int, "GAN noise dimension"),
+    "--generator-hidden": ("gan", "generator_hidden", widths_arg, "generator hidden widths"),
+    "--generator-activations": (
+        "gan",
+        "generator_activations",
+        activations_arg,
+        "generator activations, one per hidden layer",
+    ),
+    "--discriminator-hidden": (
+        "gan",
+        "discriminator_hidden",
+        widths_arg,
+        "discriminator hidden widths",
+    ),
+    "--discriminator-activations": (
+        "gan",
+        "discriminator_activations",
+        activations_arg,
+        "discriminator activations, one per hidden layer",
+    ),
     "--generator-loss": ("gan", "generator_loss", str, "nonsaturating or saturating"),
     "--rule": ("gan", "rule", str, "how one game step updates D and G"),
     "--base-optimizer": ("gan", "base_optimizer", str, "the step the rule applies: adam or sgd"),
@@ -67,8 +121,17 @@ def add_train_parser(sub: argparse._SubParsersAction) -> None:
     for opt, (section, name, typ, help_) in TRAIN_OPTIONS.items():
         default = {"train": TrainConfig, "vae": VAEConfig, "gan": GANConfig}[section]
         d = {f.name: f.default for f in fields(default)}[name]
-        p.add_argument(opt, type=typ, default=None, help=f"{help_} (default: {d})")
+        shown = "the dataset's" if d is None else ",".join(map(str, d)) if isinstance(
+            d, tuple) else d  # fmt: skip
+        p.add_argument(opt, type=typ, default=None, help=f"{help_} (default: {shown})")
     p.add_argument("--preset", help="a named preset (``genlab presets``); options override it")
+    p.add_argument(
+        "--config",
+        type=path_arg,
+        metavar="FILE.toml",
+        help="a run configuration file (e.g. RUN/config.toml of an earlier run, "
+        "which trains that run again); options override it; not with --preset",
+    )
     p.add_argument("--compile", action="store_true", default=None, help="torch.compile the step")
     p.add_argument("--resume", type=path_arg, metavar="RUN", help="continue an interrupted run")
     p.add_argument("--out", type=path_arg, help="run folder (default: runs/MODEL-DATASET-TIME)")
@@ -85,6 +148,21 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
             given[section][name] = value
     if args.compile:
         given["train"]["compile"] = True
+    if args.config is not None:
+        import dataclasses
+
+        from genlab.training.config_file import read_config
+
+        if args.preset is not None:
+            raise UserError("--preset and --config: pick one (a config file holds a whole run)")
+        config = read_config(args.config)
+        if config.model != args.model:
+            raise UserError(
+                f"--config {args.config} trains a {config.model}, not a {args.model}: "
+                f"run `genlab train {config.model} --config {args.config}`"
+            )
+        arch = dataclasses.replace(config.arch, **given[args.model])
+        return RunConfig(args.model, dataclasses.replace(config.train, **given["train"]), arch)
     if args.preset is None:
         arch = (VAEConfig if args.model == "vae" else GANConfig)(**given[args.model])
         return RunConfig(args.model, TrainConfig(**given["train"]), arch)
@@ -141,7 +219,9 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     if args.resume is not None:
         options = [o.lstrip("-").replace("-", "_") for o in TRAIN_OPTIONS if o != "--lr"]
-        if any(getattr(args, o) is not None for o in [*options, "out", "compile", "preset"]):
+        if any(
+            getattr(args, o) is not None for o in [*options, "out", "compile", "preset", "config"]
+        ):
             raise UserError(
                 "--resume continues a run with its saved config; drop other options "
                 "(only --lr may change, for the rest of the run)"

@@ -161,6 +161,9 @@ def amend(run: RunDir, **train_fields: Any) -> list[str]:
     ]  # fmt: skip
     record |= {**new.to_dict(), "amended": record.get("amended", []) + changes}
     atomic.write_json(run.config_file, record)
+    from genlab.training.config_file import to_toml
+
+    atomic.write_text(run.path / "config.toml", to_toml(new))  # the copy to rerun, kept equal
     for path in (run.checkpoint_file, run.previous_checkpoint_file):
         if path.exists():
             _reseal(run, path, new)

@@ -1,6 +1,7 @@
 """Run directories: resolved config, metrics log, atomic checkpoints, snapshots, resume.
 
     RUN/config.json         the fully resolved RunConfig plus the environment it ran in
+    RUN/config.toml         the same configuration as a file ``genlab train --config`` takes
     RUN/metrics.jsonl       one JSON line per epoch, per-member losses
     RUN/checkpoints/last.pt model, optimizer and RNG states at the last checkpointed epoch,
                             sealed (``genlab.training.integrity``); previous.pt the one before
@@ -145,7 +146,9 @@ class RunDir:
     # -- creation ---------------------------------------------------------------------------
     @classmethod
     def create(cls, path: str | Path, config: RunConfig, env: dict[str, Any]) -> RunDir:
-        """A new run folder; refuses a folder that already holds a run."""
+        """A new run folder, with ``config.json`` (the record the code reads) and
+        ``config.toml`` (the same configuration, for ``genlab train MODEL --config``); refuses
+        a folder that already holds a run."""
         run = cls(Path(path))
         record = {**config.to_dict(), "environment": env}
         text = json.dumps(record, indent=2, default=str) + "\n"
@@ -155,6 +158,9 @@ class RunDir:
             raise UserError(
                 f"{run.path} already holds a run; resume it, or choose another folder"
             ) from None
+        from genlab.training.config_file import to_toml
+
+        atomic.write_text(run.path / "config.toml", to_toml(config))  # a copy to edit and rerun
         return run
 
     @classmethod
