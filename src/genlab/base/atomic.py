@@ -78,10 +78,21 @@ def save_npy(path: str | Path, array: np.ndarray) -> Path:
 
 
 def save_npz(path: str | Path, **arrays: np.ndarray) -> Path:
+    """Arrays into one deflate-compressed ``.npz``."""
     import numpy as np
 
     buf = io.BytesIO()
     np.savez_compressed(buf, **arrays)  # type: ignore[arg-type]  # numpy's stub types allow_pickle
+    return write_bytes(path, buf.getvalue())
+
+
+def save_npz_stored(path: str | Path, **arrays: np.ndarray) -> Path:
+    """Arrays into one uncompressed ``.npz``: for data that deflate barely shrinks (a float64
+    trajectory: ~15 % smaller for over a second of zlib)."""
+    import numpy as np
+
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)  # type: ignore[arg-type]  # numpy's stub types allow_pickle
     return write_bytes(path, buf.getvalue())
 
 

@@ -23,7 +23,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from genlab import __version__
-from genlab.base.atomic import save_figure, save_npz, write_json, write_text
+from genlab.base.atomic import save_figure, save_npz, save_npz_stored, write_json, write_text
 from genlab.base.done import CONFIG, mark_done
 from genlab.minimax.config import ManySeedsResult, MinimaxConfig, MinimaxResult
 from genlab.minimax.metrics import PrimalGap, primal_gap
@@ -105,7 +105,7 @@ def write_run(
     if result.theta_avg is not None and result.phi_avg is not None:
         arrays["theta_avg"] = result.theta_avg
         arrays["phi_avg"] = result.phi_avg
-    save_npz(folder / "trajectory.npz", **arrays)
+    save_npz_stored(folder / "trajectory.npz", **arrays)
     write_text(folder / "metrics.csv", _metrics_csv(result))
     if gap is None:
         X, Y, lam = result.problem.X, result.problem.Y, result.problem.lam
