@@ -96,6 +96,9 @@ class RunDir:
 
     path: Path
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", Path(self.path))  # a str path works too
+
     @property
     def config_file(self) -> Path:
         return self.path / CONFIG
