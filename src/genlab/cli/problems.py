@@ -96,7 +96,7 @@ def cmd_minimax_compare(args: argparse.Namespace) -> int:
 
 
 def add_minimax_parser(sub: argparse._SubParsersAction) -> None:
-    from genlab.minimax import RULES
+    from genlab.minimax.names import RULES
 
     mm = sub.add_parser("minimax", help="SGDA and other rules on the homework's game (Problem 1)")
     msub = mm.add_subparsers(dest="minimax_cmd", required=True)

@@ -18,7 +18,8 @@ __getattr__, __dir__, __all__ = lazy.attach(
         "inner_max": ["InnerMax", "inner_max"],
         "metrics": ["PrimalGap", "TrajectoryMetrics", "primal_gap"],
         "problem": ["ShiftedLogisticProblem", "make_shifted_logistic_problem"],
-        "rules": ["FIRST_PLAYERS", "RULES", "run_rule", "uniform_average"],
+        "names": ["FIRST_PLAYERS", "RULES"],
+        "rules": ["run_rule", "uniform_average"],
         "run": [
             "ComparisonRow",
             "compare_rules",

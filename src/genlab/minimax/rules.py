@@ -19,6 +19,7 @@ from typing import Protocol
 import numpy as np
 
 from genlab.base.errors import UserError
+from genlab.minimax.names import FIRST_PLAYERS, RULES
 
 __all__ = [
     "FIRST_PLAYERS",
@@ -33,8 +34,6 @@ __all__ = [
     "uniform_average",
 ]
 
-RULES: tuple[str, ...] = ("homework", "simultaneous", "alternating", "extragradient", "optimistic")
-FIRST_PLAYERS: tuple[str, ...] = ("phi", "theta")
 
 Grads = tuple[np.ndarray, np.ndarray]
 
