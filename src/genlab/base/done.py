@@ -4,7 +4,6 @@ without it is unfinished, whatever else it holds."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +23,3 @@ def mark_done(folder: str | Path, summary: dict[str, Any] | None = None) -> Path
 
 def is_done(folder: str | Path) -> bool:
     return (Path(folder) / DONE).exists()
-
-
-def done_summary(folder: str | Path) -> dict[str, Any]:
-    """What ``mark_done`` recorded ({} for a folder that is not done)."""
-    path = Path(folder) / DONE
-    return json.loads(path.read_text()) if path.exists() else {}

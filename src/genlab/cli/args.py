@@ -63,10 +63,8 @@ def open_runs(paths: Sequence[Path]) -> list[RunDir]:
         run = RunDir(path)
         if not run.config_file.exists():
             raise UserError(f"no run at {path} (no config.json)")
-        checkpoints = (run.checkpoint_file, run.previous_checkpoint_file)
-        if not run.is_done() and not any(p.exists() for p in checkpoints):
+        if not run.has_checkpoint():
             raise UserError(f"run {path} has no checkpoint yet: train it first")
-        # a finished run's missing last.pt is named when it is read, against its manifest
     return [RunDir.open(p) for p in paths]
 
 

@@ -288,6 +288,12 @@ class RunDir:
 
         return load_checkpoint(self)
 
+    def has_checkpoint(self) -> bool:
+        """Whether there is a checkpoint to read: a finished run always has one (its manifest
+        names a missing one when it is read); an unfinished run needs last.pt or previous.pt."""
+        files = (self.checkpoint_file, self.previous_checkpoint_file)
+        return self.is_done() or any(p.exists() for p in files)
+
     def checkpoint_epoch(self) -> int:
         """The epoch of the last checkpoint; ``UserError`` when there is none yet."""
         ckpt = self.load_checkpoint()
