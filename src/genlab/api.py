@@ -6,6 +6,8 @@
     x = run.sample(1000, seed=0)           # (E, 1000, 2): 1000 points per member
     print(run.evaluate()["metrics"]["w1"])
 
+    run = genlab.train("vae", data=points, standardize=True)  # your own (N, d) array
+
 ``train`` runs the same pipeline as ``genlab train`` (train → figures → evaluation → ``DONE``)
 and resumes an interrupted run in the same folder; ``load`` opens a finished or interrupted run.
 """
@@ -23,6 +25,9 @@ from genlab.base.errors import UserError
 from genlab.training.config import RunConfig, TrainConfig
 
 __all__ = ["Run", "load", "train"]
+
+INPUT = "input.npy"
+"""The points a run was given as an array (``train(data=array)``), kept in its folder."""
 
 
 class Run:
@@ -111,6 +116,7 @@ def train(
     *,
     out: str | Path | None = None,
     on_epoch: Callable[[Any], None] | None = None,
+    data: Any = None,
     **train_fields: Any,
 ) -> Run:
     """Train a run to the end: training, figures, evaluation and the ``DONE`` marker.
@@ -121,26 +127,43 @@ def train(
             unfinished run of the same configuration is resumed; a finished one is returned
             as it is; one of another configuration is refused.
         on_epoch: called with each epoch's ``EpochRecord`` (losses per member, seconds).
+        data: the user's own points, an (N, d) or (N,) array (1 ≤ d ≤ 64, N ≥ 10), instead of
+            a registered dataset; kept in the run as ``input.npy``, which its
+            ``config.toml`` names. A data file is given as ``data="points.csv"`` too (a
+            ``TrainConfig.data`` path). Held out and standardized by ``holdout`` and
+            ``standardize``.
         **train_fields: ``TrainConfig`` fields to set (``epochs=200``, ``seeds=(0, 1)``...).
 
     Returns:
         The finished ``Run``, holding the trained model.
     """
+    from genlab.data.user_data import UserData
+    from genlab.training.data_file import prepare_data
     from genlab.training.device import resolve_device
     from genlab.training.rundir import RunDir, environment
     from genlab.workflows.pipeline import torch_threads, train_run
 
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    model = config.model if isinstance(config, RunConfig) else config
+    array = None
+    if isinstance(data, (str, Path)):
+        train_fields["data"] = str(data)
+    elif data is not None and not isinstance(data, UserData):
+        array = data
+        out = Path(out) if out is not None else Path("runs") / f"{model}-data-{stamp}"
+        train_fields["data"] = str(Path(out).resolve() / INPUT)  # kept in the run, named by it
     config = _resolve(config, train_fields)
     device = resolve_device(config.train.device)
     # the resolved device: a resume elsewhere must not silently switch random streams
     train = dataclasses.replace(config.train, device=device.type)
     config = dataclasses.replace(config, train=train)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    path = (
-        Path(out)
-        if out is not None
-        else Path("runs") / (f"{config.model}-{config.train.dataset}-{stamp}")
-    )
+    name = "data" if config.train.data else config.train.dataset
+    path = Path(out) if out is not None else Path("runs") / f"{config.model}-{name}-{stamp}"
+    split = data if isinstance(data, UserData) else None
+    if split is None:
+        config, split = prepare_data(config, array)
+    elif config.train.data is None:
+        raise UserError("a split (UserData) needs config.train.data to name its file")
     if RunDir(path).config_file.exists():
         run = RunDir.open(path)
         if run.config() != config:
@@ -150,6 +173,13 @@ def train(
     else:
         with torch_threads(config.train.threads):
             run = RunDir.create(path, config, environment(str(device)))
+        if array is not None:
+            from genlab.base import atomic
+            from genlab.data.files import check_points
+
+            atomic.save_npy(path / INPUT, check_points(array))
+        if split is not None:
+            run.save_user_data(split)
     result = train_run(run, on_epoch=on_epoch)
     return Run(path, model=result.model)
 

@@ -1,5 +1,8 @@
 """Losses as pure functions of tensors. Every loss returns one value per member: shape (E,).
 
+The homework's VAE and λ-GAN, and WGAN-GP (Gulrajani et al. 2017): a critic's Wasserstein
+losses and its gradient penalty.
+
 Batch means run over dim 1 (the batch axis of ``(E, B, ...)`` tensors); summing the result over
 members gives a scalar whose gradient trains each member independently.
 """
@@ -100,6 +103,63 @@ def discriminator_step_loss(
     logits = discriminate(torch.cat((x, fake), dim=1))  # (E, B_x + B_fake)
     real, fake_logits = logits.split((x.shape[1], fake.shape[1]), dim=1)
     return discriminator_loss(real, fake_logits, lam)
+
+
+def wasserstein_critic_loss(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    """E_q f(x̃) − E_p f(x), the WGAN critic's loss (Arjovsky, Chintala & Bottou 2017, eq. 3).
+
+    Args:
+        real: the critic's values on data, (E, B).
+        fake: its values on generated points, (E, B').
+    """
+    return fake.mean(1) - real.mean(1)
+
+
+def wasserstein_generator_loss(fake: torch.Tensor) -> torch.Tensor:
+    """−E f(G(z)), the WGAN generator's loss on the critic's values (E, B) -> (E,)."""
+    return -fake.mean(1)
+
+
+def gradient_penalty(
+    critic: Callable[[torch.Tensor], torch.Tensor], x_hat: torch.Tensor
+) -> torch.Tensor:
+    """E(‖∇_x̂ f(x̂)‖₂ − 1)², WGAN-GP's two-sided penalty (Gulrajani et al. 2017, eq. 3), per
+    member: (E, n, d) points -> (E,).
+
+    The gradient is taken of Σ f(x̂) over members and points: each value f_e(x̂_ei) depends on
+    its own point alone, so that one gradient holds every point's own ∇f_e(x̂_ei), and each
+    member's penalty its own. ``create_graph``: the penalty is differentiable in the critic's
+    parameters (the critic's step minimises it). x̂ is taken as given points (detached), as the
+    critic's step holds G fixed.
+    """
+    x_hat = x_hat.detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)
+    return (grad.norm(dim=-1) - 1).square().mean(1)
+
+
+def wgan_gp_critic_step_loss(
+    critic: Callable[[torch.Tensor], torch.Tensor],
+    x: torch.Tensor,
+    fake: torch.Tensor,
+    eps: torch.Tensor,
+    gp_weight: float,
+) -> torch.Tensor:
+    """WGAN-GP's critic loss (Gulrajani, Ahmed, Arjovsky, Dumoulin & Courville, "Improved
+    Training of Wasserstein GANs", NeurIPS 2017, eq. 3 and Algorithm 1)::
+
+        L_D = E f(x̃) − E f(x) + λ_gp·E(‖∇_x̂ f(x̂)‖₂ − 1)²,   x̂ = εx + (1 − ε)x̃,  ε ~ U(0, 1)
+
+    on real x (E, B, d) and generated x̃ = G(z) (E, B', d), per member. The first
+    n = min(B, B') pairs (x_i, x̃_i) are interpolated, each with its own ε_i = ``eps[:, i]``
+    (``eps`` (E, ≥ n), uniforms from each member's stream); the means of f run over all of
+    x and x̃, as ``discriminator_step_loss``'s do. The values of f on x and x̃ are one pass.
+    """
+    scores = critic(torch.cat((x, fake), dim=1))  # (E, B + B')
+    real, fake_scores = scores.split((x.shape[1], fake.shape[1]), dim=1)
+    n = min(x.shape[1], fake.shape[1])
+    e = eps[:, :n, None]  # (E, n, 1)
+    x_hat = e * x[:, :n] + (1 - e) * fake[:, :n]
+    return wasserstein_critic_loss(real, fake_scores) + gp_weight * gradient_penalty(critic, x_hat)
 
 
 def gaussian_nelbo(

@@ -25,14 +25,14 @@ FFJORD_SUITE = [
 
 
 def test_the_suite_is_registered() -> None:
-    assert set(FFJORD_SUITE) | {"swiss_roll", "ring", "grid"} == set(NAMES)
+    assert set(FFJORD_SUITE) | {"swiss_roll", "ring", "grid", "swiss_roll_3d"} == set(NAMES)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_sampler_contract(name: str) -> None:
     spec = get_dataset(name)
     x = spec.sample(1000, generator=0)
-    assert x.dtype == torch.float64 and x.shape == (1000, 2) and torch.isfinite(x).all()
+    assert x.dtype == torch.float64 and x.shape == (1000, spec.dim) and torch.isfinite(x).all()
     assert torch.equal(x, spec.sample(1000, generator=0))
     assert torch.equal(x, spec.sample(1000, generator=torch.Generator().manual_seed(0)))
     assert not torch.allclose(x, spec.sample(1000, generator=1))
@@ -146,3 +146,12 @@ def test_registry_errors() -> None:
     with pytest.raises(ValueError, match="already registered"):
         register(DatasetSpec("moons", spec.sampler, 0.1, 4.0, "duplicate"))
     assert math.isfinite(spec.limit)
+
+
+def test_the_3d_swiss_roll_projects_onto_the_homeworks_roll() -> None:
+    """(x₁, x₃) of the 3-D roll is the homework's 2-D roll: same spiral, same noise; x₂ is
+    uniform over the height."""
+    x = get_dataset("swiss_roll_3d").sample(4000, generator=0).numpy()
+    roll, again = (get_dataset("swiss_roll").sample(4000, generator=g).numpy() for g in (1, 2))
+    assert sliced_w2(x[:, [0, 2]], roll) < 1.5 * sliced_w2(again, roll)  # within the floor
+    assert abs(x[:, 1].min() + 0.5) < 0.1 and abs(x[:, 1].max() - 0.5) < 0.1

@@ -164,17 +164,33 @@ def test_below_the_homework_is_marked_only_when_it_is(tmp_path, model, value, be
     assert (f"below homework ({ref})" in row) is below
     assert (f"as good as homework ({ref})" in row) is not below
     assert (html.escape(f"is below the homework's {ref}") in page) is below
-    assert "worse than floor" in row  # 0.85–0.96 < floor 0.998, higher is better
+    assert "worse than floor" in row  # 0.85–0.95 ± 0.01 < floor 0.998 by > 4 s.e.
+    assert "no floor spread" in page  # the builder writes evaluations of the old format
 
 
-def test_worse_than_floor_follows_each_metrics_direction(tmp_path):
-    page = build_report([rb.training_run(tmp_path / "gan", "gan")])
-    assert "worse than floor" in metric_row(page, "sliced_w2")  # lower better: 0.06 > 0.02
-    assert "worse than floor" not in metric_row(page, "recall")  # higher better: 0.9925 > 0.98
-    assert "worse than floor" in metric_row(page, "density")  # closest to floor: 0.925 ≠ 0.98
-    assert "3 of 4 metrics are worse than their floor" in page
-    assert "0.06 ± 0.01" in metric_row(page, "sliced_w2")  # mean ± s.e. over the 2 members
-    assert "n = 2 members" in page
+def test_worse_than_floor_follows_each_metrics_direction_beyond_the_spread(tmp_path):
+    run = rb.training_run(tmp_path / "gan", "gan")
+    ev = rb.evaluation("gan", {"sliced_w2": [0.09, 0.11], "recall": [0.99, 0.995],
+                               "density": [0.9, 0.95], "spiral_near": [0.94, 0.96]})  # fmt: skip
+    for name, floor_se in {"sliced_w2": 0.002, "recall": 0.003, "density": 0.005,
+                           "spiral_near": 0.001}.items():  # fmt: skip
+        ev["metrics"][name] |= {"floor_se": floor_se, "floor_pairs": 10}
+    atomic.write_json(run / "evaluation.json", ev)
+    page = build_report([run])
+    # lower better: 0.10 ± 0.01 against 0.02 ± 0.002, 7.8 combined s.e. above: worse
+    assert "worse than floor" in metric_row(page, "sliced_w2")
+    assert "×5" in metric_row(page, "sliced_w2")  # the ratio to the floor
+    # higher better: 0.9925 ± 0.0025 against 0.98 ± 0.003, 3.2 s.e. above: within
+    assert html.escape("within floor's spread") in metric_row(page, "recall")
+    # closest to floor: 0.925 ± 0.025 against 0.98, 2.2 s.e. below (both sides count): within
+    assert html.escape("within floor's spread") in metric_row(page, "density")
+    assert "-0.055" in metric_row(page, "density")  # a score: the difference to the floor
+    assert "worse than floor" in metric_row(page, "spiral_near")  # 4.8 s.e. below
+    assert html.escape("Within the floor's spread on 2 of 4 metrics; worse on sliced_w2, "
+                       "spiral_near.") in page  # fmt: skip
+    assert "0.1 ± 0.01" in metric_row(page, "sliced_w2")  # mean ± s.e. over the 2 members
+    assert "0.02 ± 0.002" in metric_row(page, "sliced_w2")  # the floor ± its spread
+    assert "n = 2 members" in page and "no floor spread" not in page
 
 
 def test_an_identity_row_off_by_more_than_3_se_is_marked(tmp_path):

@@ -15,6 +15,10 @@ from genlab.training.config_file import from_toml, read_config, to_toml
 TRAIN = TrainConfig(dataset="ring", n_samples=300, noise=0.1, epochs=7, batch_size=16, lr=1e-3,
                     lr_decay=0.5, seeds=(3, 5), snapshots=3, frames=4, checkpoint_every=2,
                     device="cpu", compile=True, threads=2, eval_samples=100)  # fmt: skip
+# a data file's run: its own four fields (exclusive with dataset and noise)
+DATA_TRAIN = TrainConfig(data="/tmp/points.npz:x", standardize=True, holdout=0.3,
+                         holdout_seed=4, n_samples=70)  # fmt: skip
+DATA_FIELDS = ("data", "standardize", "holdout", "holdout_seed")
 VAE = VAEConfig(latent_dim=3, encoder_hidden=(8, 9, 10),
                 encoder_activations=("relu", "elu", "tanh"), decoder_hidden=(7,),
                 decoder_activations=("identity",), reg_coeff=2.5)  # fmt: skip
@@ -22,21 +26,30 @@ GAN = GANConfig(z_dim=4, generator_hidden=(5, 6), generator_activations=("elu", 
                 discriminator_hidden=(), discriminator_activations=(), lam=0.5,
                 generator_loss="saturating", rule="extragradient", base_optimizer="sgd",
                 sampler="rejection")  # fmt: skip
+# PacGAN's and WGAN-GP's fields refuse some of GAN's (rejection, λ, saturating, SGD,
+# extragradient): a second GAN changes them
+METHODS = GANConfig(pack=3, objective="wgan_gp", gp_weight=2.0, critic_steps=4,
+                    adam_betas=(0.5, 0.9))  # fmt: skip
+METHOD_FIELDS = ("pack", "objective", "gp_weight", "critic_steps", "adam_betas")
 CHANGED = {
     "default vae": RunConfig("vae"),
     "default gan": RunConfig("gan"),
     "every field vae": RunConfig("vae", TRAIN, VAE),
     # compile needs the alternating Adam step, so the GAN changes every field but that one
     "every field gan": RunConfig("gan", dataclasses.replace(TRAIN, compile=False), GAN),
+    "data file gan": RunConfig("gan", DATA_TRAIN, GAN),
+    "methods gan": RunConfig("gan", dataclasses.replace(TRAIN, compile=False), METHODS),
 }
 
 
 def test_the_changed_configs_change_every_field():
-    for obj in (TRAIN, VAE, GAN):
+    for obj, exempt in ((TRAIN, DATA_FIELDS), (VAE, ()), (GAN, METHOD_FIELDS)):
         default = type(obj)()
-        same = [f.name for f in dataclasses.fields(obj)
-                if getattr(obj, f.name) == getattr(default, f.name)]  # fmt: skip
+        same = [f.name for f in dataclasses.fields(obj) if f.name not in exempt
+                and getattr(obj, f.name) == getattr(default, f.name)]  # fmt: skip
         assert same == [], same
+    assert all(getattr(DATA_TRAIN, f) != getattr(TrainConfig(), f) for f in DATA_FIELDS)
+    assert all(getattr(METHODS, f) != getattr(GANConfig(), f) for f in METHOD_FIELDS)
 
 
 @pytest.mark.parametrize("name", CHANGED)

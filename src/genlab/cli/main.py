@@ -23,6 +23,7 @@ from genlab.base.errors import NonFiniteLossError, UserError
 from genlab.cli.args import (
     check_memory,
     evaluation_memory,
+    floats_arg,
     names_arg,
     open_runs,
     path_arg,
@@ -31,6 +32,7 @@ from genlab.cli.args import (
 )
 from genlab.cli.paths import check_output_dir, check_output_file
 from genlab.cli.problems import add_minimax_parser, add_theory_parser
+from genlab.cli.sweep import add_sweep_parser
 from genlab.cli.verify import add_verify_parser
 from genlab.data.registry import DATASETS, get_dataset
 from genlab.models.config import GANConfig, VAEConfig
@@ -58,6 +60,15 @@ def activations_arg(text: str) -> tuple[str, ...]:
 
 TRAIN_OPTIONS = {  # option -> (config section, field, type, help)
     "--dataset": ("train", "dataset", str, f"dataset name ({', '.join(DATASETS)})"),
+    "--data": (
+        "train",
+        "data",
+        str,
+        "your own points instead: FILE.npy, FILE.npz[:KEY] or "
+        "FILE.csv, N × d with N ≥ 10, 1 ≤ d ≤ 64",
+    ),  # fmt: skip
+    "--holdout": ("train", "holdout", float, "with --data: fraction held out for evaluation"),
+    "--holdout-seed": ("train", "holdout_seed", int, "with --data: seed of the held-out split"),
     "--n-samples": ("train", "n_samples", int, "training points per member"),
     "--noise": ("train", "noise", float, "dataset noise std"),
     "--epochs": ("train", "epochs", int, "training epochs"),
@@ -112,6 +123,11 @@ TRAIN_OPTIONS = {  # option -> (config section, field, type, help)
     "--rule": ("gan", "rule", str, "how one game step updates D and G"),
     "--base-optimizer": ("gan", "base_optimizer", str, "the step the rule applies: adam or sgd"),
     "--sampler": ("gan", "sampler", str, "generator, or rejection (D corrects G's samples)"),
+    "--pack": ("gan", "pack", int, "PacGAN: D scores packs of this many points, 1 to 8"),
+    "--objective": ("gan", "objective", str, "lambda_gan, or wgan_gp (WGAN-GP's critic)"),
+    "--gp-weight": ("gan", "gp_weight", float, "wgan_gp: weight of the gradient penalty, > 0"),
+    "--critic-steps": ("gan", "critic_steps", int, "D steps per G step (alternating), 1 to 20"),
+    "--adam-betas": ("gan", "adam_betas", floats_arg, "Adam's B1,B2 for both players, in [0, 1)"),
 }
 
 
@@ -132,7 +148,10 @@ def add_train_parser(sub: argparse._SubParsersAction) -> None:
         help="a run configuration file (e.g. RUN/config.toml of an earlier run, "
         "which trains that run again); options override it; not with --preset",
     )
-    p.add_argument("--compile", action="store_true", default=None, help="torch.compile the step")
+    p.add_argument("--standardize", action=argparse.BooleanOptionalAction, default=None,
+                   help="with --data: train on standardized points (default: off)")  # fmt: skip
+    p.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,
+                   help="torch.compile the step (default: off)")  # fmt: skip
     p.add_argument("--resume", type=path_arg, metavar="RUN", help="continue an interrupted run")
     p.add_argument("--out", type=path_arg, help="run folder (default: runs/MODEL-DATASET-TIME)")
     p.set_defaults(func=cmd_train)
@@ -146,8 +165,12 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
             if section not in ("train", args.model):
                 raise UserError(f"{opt} applies to the {section.upper()}, not to {args.model}")
             given[section][name] = value
-    if args.compile:
-        given["train"]["compile"] = True
+    if args.data is not None and args.n_samples is not None:
+        raise UserError("--n-samples applies to a registered dataset; with --data, the file's "
+                        "training part sets it (see --holdout)")  # fmt: skip
+    for flag in ("compile", "standardize"):
+        if getattr(args, flag) is not None:
+            given["train"][flag] = getattr(args, flag)
     if args.config is not None:
         import dataclasses
 
@@ -178,16 +201,18 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
     return RunConfig(args.model, dataclasses.replace(config.train, **given["train"]), arch)
 
 
-def check_run_fits(config: RunConfig, what: str = "") -> None:
-    """Refuse, before any work, a training run (``what``) that this machine cannot hold."""
+def check_run_fits(config: RunConfig, what: str = "", dim: int | None = None) -> None:
+    """Refuse, before any work, a training run (``what``) of ``dim``-dimensional points
+    (default: the dataset's) that this machine cannot hold."""
     t, arch = config.train, config.arch
     noise = (
         f"latent_dim {arch.latent_dim}" if isinstance(arch, VAEConfig) else f"z_dim {arch.z_dim}"
     )
     members = f"{what}{len(t.seeds)} member(s) (seeds) of {t.n_samples} points (n_samples)"
-    check_memory(f"{members} with {noise}", memory_estimate(config))
+    check_memory(f"{members} with {noise}", memory_estimate(config, dim))
     if t.eval_samples:
-        parts = sampling_memory(config, t.eval_samples) | evaluation_memory(t.eval_samples)
+        parts = sampling_memory(config, t.eval_samples, dim=dim)
+        parts |= evaluation_memory(t.eval_samples)
         check_memory(f"{what}eval_samples {t.eval_samples}: the final evaluation would", parts)
 
 
@@ -220,7 +245,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.resume is not None:
         options = [o.lstrip("-").replace("-", "_") for o in TRAIN_OPTIONS if o != "--lr"]
         if any(
-            getattr(args, o) is not None for o in [*options, "out", "compile", "preset", "config"]
+            getattr(args, o) is not None
+            for o in [*options, "out", "compile", "standardize", "preset", "config"]
         ):
             raise UserError(
                 "--resume continues a run with its saved config; drop other options "
@@ -241,19 +267,24 @@ def cmd_train(args: argparse.Namespace) -> int:
 
             for change in amend(run, lr=args.lr):
                 print(f"amended {run.path}: {change}")
-        config = run.config()
+        config, split = run.config(), None
+        dim: int | None = run.data_dim()
     else:
-        config = config_from_args(args)
+        from genlab.training.data_file import prepare_data
+
+        config, split = prepare_data(config_from_args(args))  # reads and checks --data
+        dim = split.dim if split is not None else config.train.data_dim
         stamp = time.strftime("%Y%m%d-%H%M%S")
+        name = "data" if split is not None else config.train.dataset
         out = args.out if args.out is not None else Path("runs") / (
-            f"{args.model}-{config.train.dataset}-{stamp}")  # fmt: skip
+            f"{args.model}-{name}-{stamp}")  # fmt: skip
         if RunDir(out).config_file.exists():
             raise UserError(f"{out} already holds a run; use --resume {out} or another --out")
         check_output_dir("--out", out)
-    check_run_fits(config)
+    check_run_fits(config, dim=dim)
     on_epoch, close = progress(f"train {args.model}", config.train.epochs)
     try:
-        api.train(config, out=out, on_epoch=on_epoch)
+        api.train(config, out=out, on_epoch=on_epoch, data=split)
     finally:
         close()
     print(f"wrote {out}")
@@ -278,7 +309,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
         raise UserError(f"--member must be in 0..{len(seeds) - 1}, got {args.member}")
     members = None if args.member is None else 1
     check_memory(f"-n {args.n} samples of {members or len(seeds)} member(s)",
-                 sampling_memory(run.config(), args.n, members))  # fmt: skip
+                 sampling_memory(run.config(), args.n, members, run.data_dim()))  # fmt: skip
     x = api.load(run.path).sample(args.n, seed=args.seed, member=args.member, sampler=args.sampler)
     if not run.is_done():
         print(f"note: {run.path} is not complete; sampled its last checkpoint", file=sys.stderr)
@@ -287,7 +318,9 @@ def cmd_sample(args: argparse.Namespace) -> int:
     else:
         rows = x if x.ndim == 2 else np.concatenate(
             [np.column_stack((np.full(len(m), i), m)) for i, m in enumerate(x)])  # fmt: skip
-        header = "x,y" if x.ndim == 2 else "member,x,y"
+        d = x.shape[-1]
+        header = "x,y" if d == 2 else ",".join(f"x{i}" for i in range(1, d + 1))
+        header = header if x.ndim == 2 else f"member,{header}"
         lines = [header] + [",".join(f"{v:.9g}" for v in row) for row in rows]
         atomic.write_text(args.output, "\n".join(lines) + "\n")
     print(f"wrote {args.output} ({x.shape})")
@@ -311,8 +344,17 @@ def cmd_data_plot(args: argparse.Namespace) -> int:
     check_memory(f"-n {args.n} points", {"points and their binning": 130 * args.n})
     x = spec.sample(args.n, generator=args.seed).numpy()
     with homework_style():
-        fig, ax = subplots(figsize=(5, 5))
-        plot_density(ax, x, limit=spec.limit, title=f"True {spec.description}")
+        if spec.dim == 2:
+            fig, ax = subplots(figsize=(5, 5))
+            plot_density(ax, x, limit=spec.limit, title=f"True {spec.description}")
+        else:  # a corner plot: pairwise densities and marginals
+            from genlab.plotting.points import plot_corner
+            from genlab.plotting.window import square_window
+
+            fig, axes = subplots(spec.dim, spec.dim, figsize=(2 * spec.dim, 2 * spec.dim),
+                                 squeeze=False)  # fmt: skip
+            plot_corner(axes, x, window=square_window(spec.limit, spec.dim))
+            fig.suptitle(f"True {spec.description}")
         atomic.save_figure(args.output, fig, dpi=100)
     print(f"wrote {args.output}")
     return 0
@@ -531,6 +573,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
     sub.add_parser("presets", help="list the named presets").set_defaults(func=cmd_presets)
     add_verify_parser(sub)
+    add_sweep_parser(sub)
     return parser
 
 

@@ -12,7 +12,9 @@ import lazy_loader as lazy
 __getattr__, __dir__, __all__ = lazy.attach(
     __name__,
     submod_attrs={
-        "files": ["MAX_BYTES", "MAX_DIM", "MIN_POINTS", "load_points"],
+        "files": ["MAX_BYTES", "MAX_DIM", "MIN_POINTS", "check_points", "load_points"],
+        "user_data": ["UserData", "split_points"],
+        "surfaces": ["make_swiss_roll_3d"],
         "registry": ["DATASETS", "DatasetSpec", "get_dataset", "register"],
         "samplers": [
             "as_generator",

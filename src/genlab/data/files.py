@@ -247,6 +247,16 @@ def _split(line: str, sep: str | None) -> list[str]:
     return [c.strip() for c in line.split(sep)]
 
 
+def check_points(x: object, where: str = "the data") -> np.ndarray:
+    """An array the caller already holds (the Python API's ``data=``) checked as a file's
+    would be: float64 (N, d) with MIN_POINTS ≤ N and 1 ≤ d ≤ MAX_DIM, every value finite."""
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError) as e:  # ragged nested lists
+        raise UserError(f"{where} is not an N × d array of numbers ({e})") from None
+    return _check_points(arr, where, None)
+
+
 def _check_points(x: np.ndarray, where: str, lines: np.ndarray | None) -> np.ndarray:
     """``x`` as float64 (N, d) once its dtype, shape, size and values are allowed.
 

@@ -29,17 +29,20 @@ def resolve(ref: Ref) -> Callable[..., Any]:
 
 @dataclass(frozen=True)
 class DatasetSpec:
-    """A named 2-D distribution: its sampler, default noise, plot window and mode centers."""
+    """A named distribution: its sampler, default noise, plot window, mode centers and
+    dimension (2 but for the 3-D swiss roll)."""
 
     name: str
     sampler_ref: Ref
     """``make_<name>(n_samples, *, noise, generator)``, or a reference to it."""
     noise: float
     limit: float
-    """Half-width of the square plotting window [−limit, limit]²."""
+    """Half-width of the plotting window [−limit, limit]^dim."""
     description: str
     centers_ref: Ref | None = None
     """Mode centers (K, 2), for mixtures (used by the mode-coverage metrics)."""
+    dim: int = 2
+    """The dimension of its points."""
 
     @property
     def sampler(self) -> Callable[..., Any]:
@@ -50,7 +53,7 @@ class DatasetSpec:
         return None if self.centers_ref is None else resolve(self.centers_ref)
 
     def sample(self, n_samples: int, *, noise: float | None = None, generator: Any = None) -> Any:
-        """``n_samples`` points (a float64 tensor (n, 2)); ``noise`` None: the default."""
+        """``n_samples`` points (a float64 tensor (n, dim)); ``noise`` None: the default."""
         return self.sampler(
             n_samples, noise=self.noise if noise is None else noise, generator=generator
         )
@@ -107,5 +110,13 @@ for _spec in (
     DatasetSpec("checkerboard", _T + "make_checkerboard", 0.0, 4.0, "a checkerboard (FFJORD)"),
     DatasetSpec("pinwheel", _T + "make_pinwheel", 0.1, 4.0, "a five-armed pinwheel (FFJORD)"),
     DatasetSpec("2spirals", _T + "make_two_spirals", 0.1, 4.0, "two interleaved spirals (FFJORD)"),
+    DatasetSpec(
+        "swiss_roll_3d",
+        ".surfaces:make_swiss_roll_3d",
+        0.025,
+        1.5,
+        "the homework's swiss roll as a 3-D surface",
+        dim=3,
+    ),  # fmt: skip
 ):
     register(_spec)

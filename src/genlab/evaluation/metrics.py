@@ -1,11 +1,13 @@
 """Distances between two sample sets, and the likelihood of held-out data under a KDE.
 
-Every function takes point clouds of shape ``(n, d)`` (NumPy arrays, or anything
-``np.asarray`` accepts, including CPU torch tensors) and returns a float. The second argument is
-the *reference* (fresh data); where a default depends on a data scale (the MMD bandwidths) it is
-taken from the reference, so that a model's samples never change the yardstick they are
-measured with. All of these shrink with n for two samples of one distribution, so read them
-next to their floor (see :mod:`genlab.evaluation.suite`).
+Every function takes point clouds of shape ``(n, d)``, any d ≥ 1, the two sets of any sizes
+m and r (NumPy arrays, or anything ``np.asarray`` accepts, including CPU torch tensors), and
+returns a float. Nothing here is tuned to d = 2: the MMD bandwidths follow the median
+heuristic and the KDE Scott's rule, both of which scale with d by construction. The second
+argument is the *reference* (fresh or held-out data); where a default depends on a data scale
+(the MMD bandwidths) it is taken from the reference, so that a model's samples never change
+the yardstick they are measured with. All of these shrink with n for two samples of one
+distribution, so read them next to their floor (see :mod:`genlab.evaluation.suite`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from scipy.spatial.distance import cdist
 from genlab.base.errors import UserError
 
 SLICED_PROJECTIONS = 500
-"""Directions used by :func:`sliced_w2`: its spread over projection seeds is ~1–1.5 % (2-D)."""
+"""Directions used by :func:`sliced_w2`, in every d: its spread over projection seeds is
+~1–1.5 % in 2-D, ~3.5 % in 64-D (see :func:`sliced_w2`)."""
 PROJECTION_SEED = 0
 """Fixed seed of the projection directions, so that values are comparable across runs."""
 EMD_MAX_ITER = 100_000_000
@@ -28,7 +31,13 @@ EMD_MAX_ITER = 100_000_000
 sub-optimal value; 2500-point problems stay under it today, larger ones need more."""
 MMD_BANDWIDTH_FACTORS = (1 / 16, 1 / 8, 1 / 4, 1 / 2, 1.0, 2.0)
 """Default RBF bandwidths, as multiples of the reference set's median pairwise distance."""
-_BLOCK = 2048  # rows per block of a pairwise matrix: bounds memory at 2048·m doubles
+_BLOCK = 2048  # rows per block of a pairwise matrix, at most ...
+_BLOCK_ELEMENTS = 2**23  # ... and at most this many entries (64 MiB of doubles) per block
+
+
+def block_rows(m: int) -> int:
+    """Rows per block of an (n, m) pairwise matrix: 2048, fewer when m > 4096 (memory bound)."""
+    return max(1, min(_BLOCK, _BLOCK_ELEMENTS // max(m, 1)))
 
 
 def as_points(x: object, name: str = "x", *, min_points: int = 2) -> np.ndarray:
@@ -65,21 +74,44 @@ def sliced_w2(
 ) -> float:
     """Sliced Wasserstein-2 distance (Rabin et al. 2011; Bonneel et al. 2015).
 
-    SW₂(μ, ν) = ( E_θ W₂²(θ#μ, θ#ν) )^{1/2}, θ uniform on the unit sphere, estimated with
+    SW₂(μ, ν) = ( E_θ W₂²(θ#μ, θ#ν) )^{1/2}, θ uniform on the unit sphere S^{d−1}, estimated with
     ``n_projections`` directions from POT's ``get_random_projections(d, n, seed)``, the same
     directions as ``ot.sliced_wasserstein_distance(x, y, n_projections=n, p=2, seed=seed)``.
-    For equal sizes the 1-D problem is solved in closed form (sort both projections and pair
-    them in order), which equals POT's value and is ~15× faster; otherwise POT is called.
+    Each 1-D problem is solved in closed form, W₂²(θ#μ̂, θ#ν̂) = ∫₀¹ (F⁻¹(u) − G⁻¹(u))² du with
+    F⁻¹, G⁻¹ the projected quantile functions: for equal sizes, sort both projections and pair
+    them in order; for sizes m ≠ r, integrate over the pieces between the breakpoints
+    {i/m} ∪ {j/r} (:func:`_quantile_w2`). Both equal POT's value (to ~1e-13) and are faster
+    (3× for m ≠ r, ~15× for m = r).
+
+    The number of directions does not depend on d: with the seed fixed, every sample set and
+    its floor are projected on the same directions, so comparisons are paired. The estimate's
+    spread over projection seeds grows slowly with d (Gaussian-mixture data at n = 2500, model
+    vs data / data vs data: 0.3 % / 1 % in 2-D, 0.9 % / 3.5 % in 64-D); in 1-D every direction
+    is ±1 and SW₂ = W₂. Cost: O(L·(m + r)·(d + log n)), ~0.1 s at 2500 × 2500, any d ≤ 64.
     """
     x, y = _pair(x, y)
     if n_projections < 1:
         raise UserError(f"n_projections must be >= 1, got {n_projections}")
     theta = ot.sliced.get_random_projections(x.shape[1], n_projections, seed=seed)  # (d, L)
+    px = np.sort((x @ theta).T, axis=1)  # (L, m), sorted along the contiguous axis
+    py = np.sort((y @ theta).T, axis=1)  # (L, r)
     if len(x) != len(y):
-        return float(ot.sliced_wasserstein_distance(x, y, projections=theta, p=2))
-    px = np.sort((x @ theta).T, axis=1)  # (L, n), sorted along the contiguous axis
-    py = np.sort((y @ theta).T, axis=1)
+        return float(np.sqrt(np.mean(_quantile_w2(px, py))))
     return float(np.sqrt(np.mean((px - py) ** 2)))
+
+
+def _quantile_w2(px: np.ndarray, py: np.ndarray) -> np.ndarray:
+    """W₂² between the uniform empirical measures of each row of sorted ``px`` and ``py``: (L,).
+
+    On the grid of step 1/(m·r) the breakpoints of F⁻¹ are the multiples of r and those of G⁻¹
+    the multiples of m (exact integers); on a piece (lo, hi] both quantile functions are
+    constant, F⁻¹ = px[lo // r] and G⁻¹ = py[lo // m], so W₂² = Σ_pieces (hi − lo)/(m·r)·(Δ)².
+    """
+    m, r = px.shape[1], py.shape[1]
+    cuts = np.union1d(np.arange(m + 1, dtype=np.int64) * r, np.arange(r + 1, dtype=np.int64) * m)
+    lo, width = cuts[:-1], np.diff(cuts) / (m * r)  # (K,), K ≤ m + r − 1 pieces
+    gap = px[:, lo // r] - py[:, lo // m]  # (L, K)
+    return (gap * gap) @ width
 
 
 def wasserstein(x: object, y: object, *, p: int = 2, num_iter_max: int = EMD_MAX_ITER) -> float:
@@ -88,7 +120,8 @@ def wasserstein(x: object, y: object, *, p: int = 2, num_iter_max: int = EMD_MAX
     W_p(μ̂, ν̂) = ( min_{π ∈ Π(a, b)} Σ_ij π_ij ‖x_i − y_j‖^p )^{1/p}, solved by POT's network
     simplex ``ot.emd2`` (Bonneel et al. 2011). POT's default ``numItermax`` (1e5) only warns
     when it is reached and returns a sub-optimal value; here the cap is ``num_iter_max`` and
-    anything but an optimal solution raises. Cost: ~0.6 s at 2500 × 2500.
+    anything but an optimal solution raises. Any d (the cost matrix is the only place d enters)
+    and m ≠ r. Cost: ~0.6–1 s at 2500 × 2500, 2-D to 64-D.
 
     Raises:
         RuntimeError: if the solver stops before the optimum.
@@ -133,8 +166,9 @@ def _pair_sums(x: np.ndarray, y: np.ndarray | None, fns: Sequence[Kernel]) -> np
     accumulated in float64, so the relative error of a mean stays ~1e-7.
     """
     total = np.zeros(len(fns))
-    for start in range(0, len(x), _BLOCK):
-        rows = x[start : start + _BLOCK]
+    step = block_rows(len(x) if y is None else len(y))
+    for start in range(0, len(x), step):
+        rows = x[start : start + step]
         d2 = cdist(rows, x[start:] if y is None else y, "sqeuclidean").astype(np.float32)
         parts = [d2] if y is not None else [d2[:, : len(rows)], d2[:, len(rows) :]]
         weights = [1.0] if y is not None else [1.0, 2.0]  # the off-diagonal block twice
@@ -200,6 +234,14 @@ def mmd2(x: object, y: object, *, bandwidths: Sequence[float] | None = None) -> 
     σ_s = f_s·median_distance(y) with f_s ∈ ``MMD_BANDWIDTH_FACTORS`` = 1/16 … 2: the fine ones
     see the width of a mode, the coarse ones the overall layout. Unbiased, so it can be slightly
     negative for two samples of one distribution.
+
+    In d dimensions the median heuristic (Gretton et al. 2012; Garreau et al. 2017, "Large
+    sample analysis of the median heuristic") scales the kernels with the data: distances, and
+    so the median, grow like √d, and k at the median distance is exp(−1/(2f_s²)) in every d.
+    As d grows the pairwise distances concentrate around the median, so for data without
+    structure finer than the median the finest kernels see nearly only k ≈ 0 off the diagonal
+    and add ~0; for mixtures they still resolve the modes, whose within-mode distances stay
+    well below the median. The same factors are therefore kept in every d.
     """
     x, y = _pair(x, y)
     fns = [_rbf(s) for s in _bandwidths(y, bandwidths)]
@@ -238,7 +280,10 @@ def kde_log_likelihood(
     p̂(x) = (1/n) Σ_i N(x; s_i, H), H = h²·Σ̂ + εI, with Σ̂ the sample covariance (ddof 1) and
     h Scott's factor n^(−1/(d+4)) (Scott 1992), Silverman's (n(d+2)/4)^(−1/(d+4)), or a given
     number: the same estimator as ``scipy.stats.gaussian_kde``. ε = 1e-12 keeps a collapsed
-    sample set finite (and very unlikely). Evaluated in whitened coordinates with logsumexp:
+    sample set, or one with fewer than d + 1 points, finite (and very unlikely). Scott's factor
+    is the AMISE-optimal one for Gaussian data in d dimensions; it tends to 1 as d grows
+    (0.89 at n = 2500, d = 64), so in high d the KDE is close to a Gaussian fit of the samples,
+    the most a KDE of n points can resolve there. Evaluated in whitened coordinates with logsumexp:
     log p̂(x) = logsumexp_i(−½‖L⁻¹(x − s_i)‖²) − log n − ½ log det(2πH), H = LLᵀ.
     Higher is better.
     """
@@ -266,8 +311,9 @@ def kde_log_likelihood(
     zx = np.linalg.solve(chol, x.T).T
     log_norm = np.log(n) + 0.5 * d * np.log(2 * np.pi) + np.log(np.diag(chol)).sum()
     total = 0.0
-    for start in range(0, len(zx), _BLOCK):
-        a = cdist(zx[start : start + _BLOCK], zs, "sqeuclidean")
+    step = block_rows(n)
+    for start in range(0, len(zx), step):
+        a = cdist(zx[start : start + step], zs, "sqeuclidean")
         a *= -0.5
         peak = a.max(axis=1, keepdims=True)  # logsumexp, in place: a block is 2048·n doubles
         a -= peak

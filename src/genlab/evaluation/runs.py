@@ -1,8 +1,14 @@
 """Sample quality of trained runs: ``evaluation.json`` and the comparison table of runs.
 
 Every member is evaluated on its own samples (generated points; VAE: decoded prior samples)
-against fresh data (``genlab.evaluation.evaluate``), and each metric is summarised over members
-as mean ± standard error (s.e. = std / sqrt(E), ddof = 1), next to its real-vs-real floor.
+against fresh data of a registered dataset (``genlab.evaluation.evaluate``), or, for a run on a
+data file, against its held-out points (``evaluate_points``: m = min(n, held-out) samples
+against the first m held-out points, the floor those against m training points); each metric
+is summarised over members as mean ± standard error (s.e. = std / sqrt(E), ddof = 1), next to
+its real-vs-real floor and the floor's own spread (``floor_se``: its standard deviation over
+K = ``FLOOR_PAIRS`` = 10 pairs, 5 for the exact OT metrics, :mod:`genlab.evaluation.suite`;
+for a data file, the held-out points against K sets of m training points,
+:func:`~genlab.evaluation.suite.floor_subsets`), which ``genlab.evaluation.verdicts`` reads.
 """
 
 from __future__ import annotations
@@ -18,19 +24,23 @@ from genlab.base.errors import UserError
 from genlab.base.lock import folder_lock
 from genlab.base.rng import member_generators
 from genlab.base.stats import format_pm, mean_se
-from genlab.evaluation.suite import Evaluation, evaluate
+from genlab.data.user_data import MIN_HELDOUT, UserData
+from genlab.evaluation.suite import FLOOR_PAIRS, OT_FLOOR_PAIRS, Evaluation, evaluate
 from genlab.training.loop import FitResult, load_model
 from genlab.training.rundir import RunDir
 
 
 def summarise(evaluations: list[Evaluation]) -> dict[str, dict[str, Any]]:
-    """metric → {values (per member), mean, se, floor, better}."""
-    out = {}
+    """metric → {values (per member), mean, se, floor, better}, with floor_se and floor_pairs
+    (the floor's spread and the K pairs it was measured over) where the spread was measured."""
+    out: dict[str, dict[str, Any]] = {}
     for name, score in evaluations[0].scores.items():
         values = [e.scores[name].value for e in evaluations]
         mean, se = mean_se(values)
         out[name] = {"values": values, "mean": mean, "se": se, "floor": score.floor,
                      "better": score.better}  # fmt: skip
+        if score.floor_se is not None:
+            out[name] |= {"floor_se": score.floor_se, "floor_pairs": score.floor_pairs}
     return out
 
 
@@ -73,12 +83,32 @@ def evaluate_run(
         if ckpt is None:
             raise UserError(f"run {run.path} has no checkpoint yet: train it first")
         model, epoch = load_model(run, sampler=sampler, checkpoint=ckpt), ckpt["epoch"]
-    samples = model.sample(n, generators=member_generators(t.seeds, "sample", "cpu", seed))
-    evaluations = [evaluate(x.numpy(), t.dataset, n=n, seed=seed, noise=t.noise) for x in samples]
+    data = run.user_data()
+    m = n if data is None else _compared(data, n, run)
+    samples = model.sample(m, generators=member_generators(t.seeds, "sample", "cpu", seed))
+    if data is None:
+        evaluations = [evaluate(x.numpy(), t.dataset, n=n, seed=seed, noise=t.noise,
+                                floor_pairs=FLOOR_PAIRS, ot_pairs=OT_FLOOR_PAIRS)
+                       for x in samples]  # fmt: skip
+        against: dict[str, Any] = {"dataset": t.dataset}
+    else:
+        from genlab.evaluation.suite import disjoint_subsets, evaluate_points, floor_subsets
+
+        name = data_name(t.data)
+        second, *more = floor_subsets(data.train, m, FLOOR_PAIRS, seed=seed)  # second = train[:m]
+        evaluations = [evaluate_points(x.numpy().astype(float), data.holdout[:m], second,
+                                       name=name, spread=more, ot_pairs=OT_FLOOR_PAIRS)
+                       for x in samples]  # fmt: skip
+        blocks = disjoint_subsets(len(data.train), m, FLOOR_PAIRS)
+        against = {"dataset": name, "data": t.data, "compared": m,
+                   "reference": f"{m} of {len(data.holdout)} held-out points",
+                   "floor_pair": f"{m} training points",
+                   "floor_spread": f"{FLOOR_PAIRS} sets of {len(second)} training points "
+                                   f"({OT_FLOOR_PAIRS} for w1, w2), {blocks} disjoint"}  # fmt: skip
     result = {
         "run": str(run.path),
         "model": config.model,
-        "dataset": t.dataset,
+        **against,
         "seeds": list(t.seeds),
         "n": n,
         "reference_seed": seed,
@@ -90,6 +120,21 @@ def evaluate_run(
     with folder_lock(run.path):
         run.record(atomic.write_json(evaluation_file(run, sampler), result))
     return result
+
+
+def data_name(spec: str | None) -> str:
+    """How a data file is named in tables: its file name (with its npz key)."""
+    return Path(str(spec)).name
+
+
+def _compared(data: UserData, n: int, run: RunDir) -> int:
+    """The samples per member an evaluation against ``data``'s held-out points compares."""
+    if len(data.holdout) < MIN_HELDOUT:
+        raise UserError(
+            f"run {run.path} holds out {len(data.holdout)} points; an evaluation needs at least "
+            f"{MIN_HELDOUT}: train with a larger holdout"
+        )
+    return min(n, len(data.holdout))
 
 
 @dataclass(frozen=True)

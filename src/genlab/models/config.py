@@ -3,13 +3,20 @@
 Every default is the homework's (hw12 Problems 3 and 4). Invalid values raise ``UserError`` on
 construction, naming the value and the allowed range. Names are checked against torch-free
 lists, so a configuration is validated without importing torch.
+
+Two published GAN methods are options of ``GANConfig`` that leave the default untouched:
+PacGAN's packing (``pack``; Lin, Khetan, Fanti & Oh, "PacGAN: The power of two samples in
+generative adversarial networks", NeurIPS 2018) and WGAN-GP's objective (``objective =
+"wgan_gp"``, ``gp_weight``; Gulrajani, Ahmed, Arjovsky, Dumoulin & Courville, "Improved
+Training of Wasserstein GANs", NeurIPS 2017), with ``critic_steps`` discriminator steps per
+generator step and Adam's ``adam_betas``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from genlab.base.checks import check_choice, check_int, check_positive
+from genlab.base.checks import check_choice, check_int, check_positive, is_number
 from genlab.base.errors import UserError
 from genlab.optim.rules import BASE_OPTIMIZERS, RULES
 
@@ -17,6 +24,16 @@ ACTIVATIONS = ("tanh", "leaky_relu", "relu", "elu", "identity")
 """Hidden-layer activations by name (``genlab.models.nn`` builds them)."""
 GENERATOR_LOSSES = ("nonsaturating", "saturating")
 SAMPLERS = ("generator", "rejection")
+OBJECTIVES = ("lambda_gan", "wgan_gp")
+"""The game the two players play: the homework's λ-GAN, or WGAN-GP (``genlab.objectives``)."""
+MAX_PACK = 8
+"""The largest PacGAN packing degree: the paper's experiments use m = 2…4."""
+MAX_CRITIC_STEPS = 20
+"""The most discriminator steps per generator step (WGAN-GP's n_critic is 5)."""
+DEFAULT_LAMBDA = 500.0
+DEFAULT_GP_WEIGHT = 10.0
+DEFAULT_ADAM_BETAS = (0.9, 0.999)
+"""torch's Adam betas, which the homework uses."""
 
 
 def _widths(name: str, widths: tuple[int, ...], activations: tuple[str, ...]) -> None:
@@ -58,7 +75,8 @@ class GANConfig:
     generator_activations: tuple[str, ...] = ("tanh",)
     discriminator_hidden: tuple[int, ...] = (128, 128)
     discriminator_activations: tuple[str, ...] = ("tanh", "tanh")
-    lam: float = 500.0
+    lam: float = DEFAULT_LAMBDA
+    """λ, the weight of the generated term in D's loss (the λ-GAN objective only)."""
     generator_loss: str = "nonsaturating"
     """``nonsaturating``: −E log D(G(z)) (the homework); ``saturating``: E log(1 − D(G(z)))."""
     rule: str = "alternating"
@@ -71,6 +89,24 @@ class GANConfig:
     G(z) accepted with probability exp(s − s_max), s the discriminator's logit
     (``genlab.models.rejection``: D* = p/(p + λq) makes that the ratio p/q). Training is the
     same."""
+    pack: int = 1
+    """PacGAN's packing degree m (Lin et al. 2018), 1..MAX_PACK: D scores m points at once,
+    concatenated, D(x₁, …, x_m) with input width m·d. A batch of B points (real, or generated
+    from B noise draws) forms ⌊B/m⌋ packs of consecutive points (``genlab.models.packing``).
+    1: single points, the homework's."""
+    objective: str = "lambda_gan"
+    """``lambda_gan``: the homework's λ-GAN; ``wgan_gp``: WGAN-GP (Gulrajani et al. 2017), a
+    critic f trained on E f(G(z)) − E f(x) + gp_weight·E(‖∇f(x̂)‖₂ − 1)², the generator on
+    −E f(G(z)) (``genlab.objectives``)."""
+    gp_weight: float = DEFAULT_GP_WEIGHT
+    """WGAN-GP's gradient-penalty weight λ_gp (> 0; the paper's 10); wgan_gp only."""
+    critic_steps: int = 1
+    """Discriminator (critic) steps per generator step, 1..MAX_CRITIC_STEPS: G updates once
+    every ``critic_steps`` batches (WGAN-GP's n_critic = 5; Goodfellow et al. 2014's k). The
+    alternating rule only; 1 is the homework's."""
+    adam_betas: tuple[float, float] = DEFAULT_ADAM_BETAS
+    """Adam's (β₁, β₂) for both players, each in [0, 1) (WGAN-GP: (0, 0.9)); base optimizer
+    adam only. The default is torch's, the homework's."""
 
     def __post_init__(self) -> None:
         check_int("z_dim", self.z_dim)
@@ -81,6 +117,49 @@ class GANConfig:
         check_choice("sampler", self.sampler, SAMPLERS)
         check_choice("rule", self.rule, RULES)
         check_choice("base optimizer", self.base_optimizer, BASE_OPTIMIZERS)
+        check_int("pack", self.pack, 1, MAX_PACK, why=" (1: single points, the homework's)")
+        check_choice("objective", self.objective, OBJECTIVES)
+        check_positive("gp_weight", self.gp_weight)
+        check_int("critic_steps", self.critic_steps, 1, MAX_CRITIC_STEPS)
+        object.__setattr__(self, "adam_betas", _betas(self.adam_betas))
+        self._check_combinations()
+
+    def _check_combinations(self) -> None:
+        """The options that do not apply together, refused naming both."""
+        if self.sampler == "rejection" and (self.pack > 1 or self.objective == "wgan_gp"):
+            why = (f"pack {self.pack} scores packs of {self.pack} points" if self.pack > 1
+                   else "a WGAN critic's value is not a log density ratio")  # fmt: skip
+            raise UserError(
+                "sampler 'rejection' needs D's logit of a single point, log p/(λq) at D*; "
+                f"{why}: use sampler 'generator'"
+            )
+        if self.objective == "wgan_gp":
+            if self.lam != DEFAULT_LAMBDA:
+                raise UserError(f"lambda {self.lam!r} applies to the lambda_gan objective; "
+                                f"wgan_gp has none (leave it at {DEFAULT_LAMBDA:g})")  # fmt: skip
+            if self.generator_loss != "nonsaturating":
+                raise UserError(f"generator loss {self.generator_loss!r} applies to the "
+                                "lambda_gan objective; wgan_gp's is −E f(G(z))")  # fmt: skip
+        elif self.gp_weight != DEFAULT_GP_WEIGHT:
+            raise UserError(f"gp_weight {self.gp_weight!r} applies to objective 'wgan_gp', "
+                            f"not {self.objective!r}")  # fmt: skip
+        if self.critic_steps > 1 and self.rule != "alternating":
+            raise UserError(f"critic_steps {self.critic_steps} needs rule 'alternating' (D "
+                            f"steps, then G), got rule {self.rule!r}")  # fmt: skip
+        if self.adam_betas != DEFAULT_ADAM_BETAS and self.base_optimizer != "adam":
+            raise UserError(f"adam_betas {self.adam_betas} apply to base optimizer 'adam', "
+                            f"not {self.base_optimizer!r}")  # fmt: skip
+
+
+def _betas(value: object) -> tuple[float, float]:
+    """``value`` as Adam's (β₁, β₂), each a number in [0, 1); else ``UserError`` naming it."""
+    if (
+        not isinstance(value, (tuple, list))
+        or len(value) != 2
+        or not all(is_number(b) and 0 <= b < 1 for b in value)
+    ):
+        raise UserError(f"adam_betas must be two numbers (β₁, β₂), each in [0, 1), got {value!r}")
+    return float(value[0]), float(value[1])
 
 
 MODEL_CONFIGS = {"vae": VAEConfig, "gan": GANConfig}

@@ -14,10 +14,11 @@ from torch import nn
 from genlab.base.rng import fresh_generators, randn_members
 from genlab.models.config import VAEConfig
 from genlab.models.nn import EnsembleMLP
+from genlab.models.scale import DataScale
 
 
 class VAE(nn.Module):
-    """E independent VAEs. Shapes: x (E, B, 2), z (E, B, latent)."""
+    """E independent VAEs. Shapes: x (E, B, d), z (E, B, latent)."""
 
     def __init__(self, config: VAEConfig, members: int, data_dim: int = 2) -> None:
         super().__init__()
@@ -29,6 +30,9 @@ class VAE(nn.Module):
         self.decoder = EnsembleMLP(
             members, [latent, *config.decoder_hidden, data_dim], config.decoder_activations
         )
+        self.scale = DataScale(data_dim)
+        """Model units ↔ data units: ``encode`` and ``decode`` work in model units,
+        ``reconstruct`` and ``sample`` hand out data units."""
 
     def reset_member(self, e: int, generator: torch.Generator) -> None:
         """Homework order: the encoder is built first, then the decoder."""
@@ -45,16 +49,18 @@ class VAE(nn.Module):
 
     @torch.no_grad()
     def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
-        """The homework's snapshot: the decoder at the encoder mean, decode(mu(x))."""
-        return self.decode(self.encode(x)[0])
+        """The homework's snapshot: the decoder at the encoder mean, decode(mu(x)); x in model
+        units, the result in data units."""
+        return self.scale.to_data(self.decode(self.encode(x)[0]))
 
     @torch.no_grad()
     def sample(
         self, n: int, *, generators: Sequence[torch.Generator] | None = None
     ) -> torch.Tensor:
-        """n draws from the prior, decoded: x = decode(z), z ~ N(0, I). Returns (E, n, 2)."""
+        """n draws from the prior, decoded: x = decode(z), z ~ N(0, I). Returns (E, n, d), in
+        data units."""
         device = self.decoder.linears()[0].weight.device
         if generators is None:
             generators = fresh_generators(self.members, device)
         z = randn_members(generators, (n, self.config.latent_dim), device)
-        return self.decode(z)
+        return self.scale.to_data(self.decode(z))

@@ -21,9 +21,12 @@ import torch
 from torch import nn
 
 
-def make_adam(params: Iterable[nn.Parameter], lr: float) -> torch.optim.Adam:
-    """Adam with torch's defaults (β = (0.9, 0.999), ε = 1e-8), fused kernels where available."""
-    return torch.optim.Adam(list(params), lr=lr, fused=True)
+def make_adam(
+    params: Iterable[nn.Parameter], lr: float, betas: tuple[float, float] = (0.9, 0.999)
+) -> torch.optim.Adam:
+    """Adam with ε = 1e-8 and ``betas`` (default torch's, β = (0.9, 0.999); WGAN-GP uses
+    (0, 0.9)), fused kernels where available."""
+    return torch.optim.Adam(list(params), lr=lr, betas=betas, fused=True)
 
 
 def adam_state(opt: torch.optim.Optimizer, flat: torch.Tensor) -> dict[str, torch.Tensor]:

@@ -12,7 +12,8 @@ a game of two parameter groups.
 Rules (``RULES``), each with Adam or SGD as its base optimizer (``BASE_OPTIMIZERS``):
 ``alternating`` (D, then G: the homework's), ``simultaneous``, ``extragradient``
 (Extra-Adam, Gidel et al., 2019) and ``optimistic`` (Optimistic Adam, Daskalakis et al.,
-2018). The same rules on the homework's 20-dimensional game live in ``genlab.minimax``.
+2018). The same rules on the homework's 20-dimensional game live in ``genlab.minimax``. The
+alternating rule can take several D steps per G step (``critic_steps``; WGAN-GP's n_critic).
 """
 
 from __future__ import annotations
@@ -24,9 +25,13 @@ import torch
 from torch import nn
 
 from genlab.base.checks import check_choice
+from genlab.base.errors import UserError
 from genlab.optim.adam import adam_step, make_adam
 from genlab.optim.flat import flatten_parameters
 from genlab.optim.rules import BASE_OPTIMIZERS, RULES
+
+ADAM_BETAS = (0.9, 0.999)
+"""torch's Adam betas, the homework's."""
 
 Closure = Callable[[str], torch.Tensor]
 """closure(player) -> per-member loss (E,) of that player, at the current parameters."""
@@ -36,10 +41,16 @@ class Player:
     """One player's parameters, held in one flat buffer (see ``genlab.optim.flat``), and its base
     optimizer (``BASE_STEPS``: Adam, the homework's, or plain SGD)."""
 
-    def __init__(self, params: Iterable[nn.Parameter], lr: float, base: str = "adam") -> None:
+    def __init__(
+        self,
+        params: Iterable[nn.Parameter],
+        lr: float,
+        base: str = "adam",
+        betas: tuple[float, float] = ADAM_BETAS,
+    ) -> None:
         self.params = list(params)
         self.flat = flatten_parameters(self.params)
-        self.opt = make_base_optimizer(base, [self.flat], lr)
+        self.opt = make_base_optimizer(base, [self.flat], lr, betas)
 
     def set_grad(self, loss: torch.Tensor) -> None:
         """grad = ∂(Σ_members loss)/∂params, for this player's parameters only.
@@ -65,9 +76,17 @@ updated on every call (Kingma & Ba, 2015), or SGD, Δ = lr·g."""
 
 
 def make_base_optimizer(
-    name: str, params: Iterable[nn.Parameter], lr: float
+    name: str,
+    params: Iterable[nn.Parameter],
+    lr: float,
+    betas: tuple[float, float] = ADAM_BETAS,
 ) -> torch.optim.Optimizer:
+    """The base step ``name`` over ``params``; ``betas`` are Adam's (SGD has none)."""
     check_choice("base optimizer", name, BASE_OPTIMIZERS)
+    if name == "adam":
+        return make_adam(params, lr, betas)
+    if betas != ADAM_BETAS:
+        raise UserError(f"betas {betas} apply to Adam, not to base optimizer {name!r}")
     return BASE_STEPS[name](params, lr)
 
 
@@ -92,6 +111,13 @@ class AlternatingStep:
         θ_{t+1} = θ_t − Adam(∇_θ L_G(θ_t, φ_{t+1}; z₂))
 
     with fresh noise z₁, z₂ for each player (hw12 Problem 4, "Step 4").
+
+    With ``critic_steps`` = n > 1, G steps once every n calls, after D's n-th step (the
+    n_critic critic iterations per generator iteration of WGAN-GP's Algorithm 1, Gulrajani et
+    al. 2017; the k discriminator steps of Goodfellow et al. 2014, Algorithm 1). At the other
+    calls G's loss is still computed, at the current θ and without a gradient, so every call
+    reports both losses. The count of D steps since G's last is part of the state (a resume
+    ends where a straight run would); it is counted across epochs, so the ratio is exactly n.
     """
 
     draws_per_step = 2
@@ -102,24 +128,38 @@ class AlternatingStep:
         g_params: Iterable[nn.Parameter],
         lr: float,
         base: str = "adam",
+        betas: tuple[float, float] = ADAM_BETAS,
+        critic_steps: int = 1,
     ) -> None:
-        self.d, self.g = Player(d_params, lr, base), Player(g_params, lr, base)
+        self.d, self.g = Player(d_params, lr, base, betas), Player(g_params, lr, base, betas)
+        self.critic_steps = critic_steps
+        self.since_g = 0
+        """D steps since G's last step (0 ≤ since_g < critic_steps)."""
 
     def step(self, closure: Closure) -> tuple[torch.Tensor, torch.Tensor]:
         d_loss = closure("d")
         self.d.set_grad(d_loss)
         adam_step(self.d.opt)
+        self.since_g += 1
+        if self.since_g < self.critic_steps:  # G waits: its loss, reported, moves nothing
+            with torch.no_grad():
+                g_loss = closure("g")
+            return d_loss.detach(), g_loss
+        self.since_g = 0
         g_loss = closure("g")
         self.g.set_grad(g_loss)
         adam_step(self.g.opt)
         return d_loss.detach(), g_loss.detach()
 
     def state_dict(self) -> dict[str, Any]:
-        return {"d": self.d.opt.state_dict(), "g": self.g.opt.state_dict()}
+        state = {"d": self.d.opt.state_dict(), "g": self.g.opt.state_dict()}
+        return state | ({"since_g": self.since_g} if self.critic_steps > 1 else {})
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.d.opt.load_state_dict(state["d"])
         self.g.opt.load_state_dict(state["g"])
+        if self.critic_steps > 1:
+            self.since_g = int(state["since_g"])
 
 
 class _TwoPlayers:
@@ -135,8 +175,9 @@ class _TwoPlayers:
         g_params: Iterable[nn.Parameter],
         lr: float,
         base: str = "adam",
+        betas: tuple[float, float] = ADAM_BETAS,
     ) -> None:
-        self.d, self.g = Player(d_params, lr, base), Player(g_params, lr, base)
+        self.d, self.g = Player(d_params, lr, base, betas), Player(g_params, lr, base, betas)
         self.players = (self.d, self.g)
 
     def field(self, closure: Closure) -> tuple[torch.Tensor, torch.Tensor]:
@@ -225,8 +266,9 @@ class OptimisticStep(_TwoPlayers):
         g_params: Iterable[nn.Parameter],
         lr: float,
         base: str = "adam",
+        betas: tuple[float, float] = ADAM_BETAS,
     ) -> None:
-        super().__init__(d_params, g_params, lr, base)
+        super().__init__(d_params, g_params, lr, base, betas)
         self.prev = [torch.zeros_like(p.flat) for p in self.players]  # Δ_{t−1}
 
     def step(self, closure: Closure) -> tuple[torch.Tensor, torch.Tensor]:
@@ -264,9 +306,17 @@ def make_rule_step(
     g_params: Iterable[nn.Parameter],
     lr: float,
     base: str = "adam",
+    *,
+    betas: tuple[float, float] = ADAM_BETAS,
+    critic_steps: int = 1,
 ) -> RuleStep:
     """The step of ``rule`` over the two players' parameters, with ``base`` as the base
-    optimizer (Adam: the homework's, Extra-Adam, Optimistic Adam; or SGD)."""
+    optimizer (Adam, with ``betas``: the homework's, Extra-Adam, Optimistic Adam; or SGD);
+    ``critic_steps`` D steps per G step, for the alternating rule."""
     check_choice("rule", rule, RULES)
     check_choice("base optimizer", base, BASE_OPTIMIZERS)
-    return RULE_STEPS[rule](d_params, g_params, lr, base)
+    if critic_steps != 1:
+        if rule != "alternating":
+            raise UserError(f"critic_steps {critic_steps} needs the alternating rule, not {rule!r}")
+        return AlternatingStep(d_params, g_params, lr, base, betas, critic_steps)
+    return RULE_STEPS[rule](d_params, g_params, lr, base, betas)

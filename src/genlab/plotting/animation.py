@@ -1,4 +1,5 @@
-"""The training animation: the homework's density panel at every frame epoch, as a GIF.
+"""The training animation: the homework's density panel at every frame epoch, as a GIF (for
+1-D points: the samples' KDE over the data's histogram, ``marginal_frames``).
 
 One Agg figure is built once and redrawn per frame (only the density image and the title
 change), each frame is rasterised, all frames are mapped onto one shared palette (so that
@@ -20,6 +21,7 @@ from PIL import Image
 from genlab.base import atomic
 from genlab.base.errors import UserError
 from genlab.plotting.density import homework_style, plot_density, plot_scatter
+from genlab.plotting.points import histogram, kde_1d, plot_marginal
 
 
 def density_frames(
@@ -32,6 +34,7 @@ def density_frames(
     size: float = 4.0,
     dpi: int = 75,
     resolution: int = 120,
+    window: np.ndarray | None = None,
 ) -> list[Image.Image]:
     """One RGB image per frame: ``plot_density(points[f])`` titled ``title.format(epoch=…)``.
 
@@ -39,6 +42,7 @@ def density_frames(
         epochs: the epoch of each frame, (F,).
         points: the points of each frame, (F, n, 2).
         limit: the half-width of the square window.
+        window: a rectangular window ((x0, x1), (y0, y1)) instead; None: the square one.
         reference: optional points (e.g. the true data), drawn over every frame as faint
             grey dots: the target to reach.
         size, dpi: the figure's side in inches and its resolution (4 in × 75 dpi = 300 px).
@@ -56,18 +60,60 @@ def density_frames(
         canvas = FigureCanvasAgg(fig)
         ax = fig.add_subplot()
         if reference is not None:  # above the density image (zorder 0), faint
-            plot_scatter(ax, reference, limit=limit, s=0.8, alpha=0.4, color="0.25",
-                         linewidths=0, zorder=1)  # fmt: skip
+            plot_scatter(ax, reference, limit=limit, window=window, s=0.8, alpha=0.4,
+                         color="0.25", linewidths=0, zorder=1)  # fmt: skip
         ax.set_title(title.format(epoch=int(epochs[-1])))
         fig.tight_layout()  # once, with the widest title: the layout then stays put
         for epoch, frame in zip(epochs, points, strict=True):
             for image in ax.get_images():
                 image.remove()
             if np.isfinite(frame).all(axis=1).sum() >= 3:
-                plot_density(ax, frame, limit=limit, resolution=resolution)
+                plot_density(ax, frame, limit=limit, resolution=resolution, window=window)
             ax.set_title(title.format(epoch=int(epoch)))
-            canvas.draw()
-            frames.append(Image.fromarray(np.array(canvas.buffer_rgba())[..., :3]))
+            frames.append(rasterise(canvas))
+    return frames
+
+
+def rasterise(canvas: FigureCanvasAgg) -> Image.Image:
+    """The figure as drawn now, an RGB image."""
+    canvas.draw()
+    return Image.fromarray(np.array(canvas.buffer_rgba())[..., :3])
+
+
+def marginal_frames(
+    epochs: Sequence[int],
+    values: np.ndarray,
+    *,
+    window: tuple[float, float],
+    title: str = "Epoch : {epoch}",
+    reference: np.ndarray | None = None,
+    size: tuple[float, float] = (4.8, 3.2),
+    dpi: int = 75,
+) -> list[Image.Image]:
+    """One RGB image per frame of 1-D ``values`` (F, n): ``plot_marginal`` of the frame over
+    the data's histogram (``reference``, drawn once), on one y-scale for every frame."""
+    values = np.asarray(values)
+    if values.ndim != 2 or len(values) != len(epochs) or not len(values):
+        raise UserError(
+            f"values must be (F, n) with F = {len(epochs)} >= 1 epochs, got {values.shape}"
+        )
+    peaks = [float(kde_1d(v, window)[1].max()) for v in values]
+    ref_peak = float(histogram(reference, window, 40).max()) if reference is not None else 0.0
+    top = 1.08 * max(ref_peak, min(max(peaks), 3 * ref_peak) if ref_peak > 0 else max(peaks))
+    frames = []
+    with homework_style():
+        fig = Figure(figsize=size, dpi=dpi)
+        canvas = FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        plot_marginal(ax, None, reference=reference, window=window, ymax=top if top > 0 else 1)
+        ax.set_title(title.format(epoch=int(epochs[-1])))
+        fig.tight_layout()
+        for epoch, frame in zip(epochs, values, strict=True):
+            for artist in [*ax.lines, *ax.collections]:
+                artist.remove()
+            plot_marginal(ax, frame, window=window, ymax=top if top > 0 else 1)
+            ax.set_title(title.format(epoch=int(epoch)))
+            frames.append(rasterise(canvas))
     return frames
 
 
@@ -104,8 +150,9 @@ def write_density_gif(
     fps: float = 7.0,
     hold: float = 1.5,
     dpi: int = 75,
+    window: np.ndarray | None = None,
 ) -> Path:
     """``density_frames`` written by ``save_gif``: the training animation of one member."""
     frames = density_frames(epochs, points, limit=limit, title=title, reference=reference,
-                            dpi=dpi)  # fmt: skip
+                            dpi=dpi, window=window)  # fmt: skip
     return save_gif(path, frames, fps=fps, hold=hold)

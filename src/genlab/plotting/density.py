@@ -54,22 +54,25 @@ def homework_style():
 
 
 def kde_grid(
-    points: np.ndarray, limit: float, resolution: int = 300, bw_adjust: float = 1.0
-) -> np.ndarray:
+    points: np.ndarray, limit: float, resolution: int = 300, bw_adjust: float = 1.0,
+    cov: np.ndarray | None = None,
+) -> np.ndarray:  # fmt: skip
     """Gaussian KDE of 2-D ``points`` on a ``resolution``² grid over [−limit, limit]².
 
     Bandwidth: Scott's rule on the full covariance, H = n^(−1/3)·Σ (as ``scipy.stats.
-    gaussian_kde``, used by seaborn). Points are linearly binned on a grid padded by 4
-    bandwidths, convolved with the kernel by FFT, and the padding is cut off. Returns the
-    density in cells [row = y, col = x], integrating to the mass that falls in the window.
+    gaussian_kde``, used by seaborn), or the kernel's covariance ``cov`` when given. Points
+    are linearly binned on a grid padded by 4 bandwidths, convolved with the kernel by FFT,
+    and the padding is cut off. Returns the density in cells [row = y, col = x], integrating
+    to the mass that falls in the window.
     """
     points = np.asarray(points, dtype=np.float64)
     points = points[np.isfinite(points).all(axis=1)]
     if len(points) < 3:
         raise UserError(f"a KDE needs at least 3 finite points, got {len(points)}")
     n = len(points)
-    cov = np.atleast_2d(np.cov(points.T)) * (n ** (-1 / 6) * bw_adjust) ** 2
-    cov += np.eye(2) * 1e-12
+    if cov is None:
+        cov = np.atleast_2d(np.cov(points.T)) * (n ** (-1 / 6) * bw_adjust) ** 2
+    cov = cov + np.eye(2) * 1e-12
     step = 2 * limit / resolution
     pad = int(np.ceil(4 * np.sqrt(cov.diagonal().max()) / step)) + 1
     if pad > resolution:  # a kernel wider than the window: binning would need a huge grid
@@ -128,6 +131,25 @@ def mass_level(density: np.ndarray, thresh: float) -> float:
     return float(values[np.searchsorted(cum, thresh * cum[-1])])
 
 
+def kde_box(points: np.ndarray, box: np.ndarray, resolution: int = 300) -> np.ndarray:
+    """``kde_grid`` over a rectangular window ``box`` = ((x0, x1), (y0, y1)), in data units.
+
+    The Scott-rule KDE on the full covariance is affine-equivariant, so the points are mapped
+    onto [−1, 1]² (each axis by its own scale), the KDE is gridded there and the density is
+    rescaled by the map's Jacobian: the same estimate as gridding in data units directly.
+    The bandwidth is Scott's rule on the points inside the window (at least 3; else all), so
+    that a few far outliers (a user's data, a diverging model) do not blur the picture.
+    """
+    box = np.asarray(box, dtype=np.float64)
+    centre, half = box.mean(axis=1), (box[:, 1] - box[:, 0]) / 2
+    unit = (np.asarray(points, dtype=np.float64)[:, :2] - centre) / half
+    inside = unit[(np.abs(unit) <= 1).all(axis=1)]  # NaN compares False: finite points only
+    cov = None
+    if len(inside) >= 3:  # Scott's rule on the points in the window: robust to far outliers
+        cov = np.atleast_2d(np.cov(inside.T)) * len(inside) ** (-1 / 3)
+    return kde_grid(unit, 1.0, resolution, cov=cov) / (half[0] * half[1])
+
+
 def plot_density(
     ax: Axes,
     points: np.ndarray,
@@ -137,16 +159,28 @@ def plot_density(
     thresh: float = 0.1,
     cmap: str = "Greens",
     resolution: int = 300,
+    window: np.ndarray | None = None,
 ) -> Axes:
-    """The homework's density panel of ``points`` on ``ax`` (see the module docstring)."""
-    dens = kde_grid(points, limit, resolution)
+    """The homework's density panel of ``points`` on ``ax`` (see the module docstring).
+
+    Args:
+        limit: the half-width of the square window [−limit, limit]².
+        window: a rectangular window ((x0, x1), (y0, y1)) instead (e.g. one derived from a
+            user's data, ``genlab.plotting.window``); None: the square one.
+    """
+    if window is None:
+        dens = kde_grid(points, limit, resolution)
+        x0, x1, y0, y1 = -limit, limit, -limit, limit
+    else:
+        dens = kde_box(points, window, resolution)
+        (x0, x1), (y0, y1) = np.asarray(window, dtype=np.float64)[:2].tolist()
     level = mass_level(dens, thresh)
     masked = np.ma.masked_less(dens, level)
     ax.set_facecolor(HOMEWORK_STYLE["axes.facecolor"])
     ax.imshow(
         masked,
         origin="lower",
-        extent=(-limit, limit, -limit, limit),
+        extent=(x0, x1, y0, y1),
         cmap=cmap,
         vmin=level,
         vmax=dens.max(),
@@ -154,19 +188,26 @@ def plot_density(
         aspect="auto",
     )
     ax.grid(False)
-    ax.set_xlim(-limit, limit)
-    ax.set_ylim(-limit, limit)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
     if title is not None:
         ax.set_title(title)
     return ax
 
 
-def plot_scatter(ax: Axes, points: np.ndarray, *, limit: float = 1.5, **kwargs) -> Axes:
-    """Points as a light scatter (for overlays and for sample sets too small for a KDE)."""
+def plot_scatter(
+    ax: Axes, points: np.ndarray, *, limit: float = 1.5, window: np.ndarray | None = None,
+    **kwargs,
+) -> Axes:  # fmt: skip
+    """Points as a light scatter (for overlays and for sample sets too small for a KDE), in the
+    square window of half-width ``limit`` or the rectangular ``window`` ((x0, x1), (y0, y1))."""
     ax.scatter(points[:, 0], points[:, 1], s=kwargs.pop("s", 2), alpha=kwargs.pop("alpha", 0.5),
                **kwargs)  # fmt: skip
-    ax.set_xlim(-limit, limit)
-    ax.set_ylim(-limit, limit)
+    (x0, x1), (y0, y1) = (
+        ((-limit, limit), (-limit, limit)) if window is None else np.asarray(window)[:2].tolist()
+    )
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
     return ax
 
 

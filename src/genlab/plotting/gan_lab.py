@@ -18,6 +18,8 @@ drawn as ``arrow_length`` of the window's width, and longer arrows are clipped t
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import Normalize
@@ -68,6 +70,7 @@ def plot_gan_lab(
     center: float = 0.0,
     arrow_length: float = 0.06,
     cax: Axes | None = None,
+    window: np.ndarray | None = None,
 ) -> Axes:
     """Draw one GAN Lab panel on ``ax`` and return it.
 
@@ -83,16 +86,28 @@ def plot_gan_lab(
         arrow_length: the drawn length of the 90th-percentile arrow, in window widths.
         cax: when given, a colorbar of the heatmap is drawn there. Without it, the heatmap
             is ``ax.get_images()[0]``, for a colorbar shared by several panels.
+        window: a rectangular window ((x0, x1), (y0, y1)) instead of [−limit, limit]² (the
+            grid then spans it: row i ↔ y = linspace(y0, y1, R)[i], likewise the columns;
+            the arrows are scaled to its width x1 − x0).
     """
     logits = np.asarray(logits, dtype=np.float64)
     if logits.ndim != 2 or logits.shape[0] != logits.shape[1] or logits.shape[0] < 2:
         raise UserError(f"logits must be a square (R, R) grid with R >= 2, got {logits.shape}")
-    half_cell = limit / (logits.shape[0] - 1)  # grid values sit at cell centres
-    edge = limit + half_cell
+    aspect: Literal["equal", "auto"]
+    if window is None:
+        half_cell = limit / (logits.shape[0] - 1)  # grid values sit at cell centres
+        edge = limit + half_cell
+        extent, aspect = (-edge, edge, -edge, edge), "equal"
+        (x0, x1), (y0, y1) = (-limit, limit), (-limit, limit)
+    else:
+        (x0, x1), (y0, y1) = np.asarray(window, dtype=np.float64)[:2].tolist()
+        hx, hy = (x1 - x0) / (2 * (logits.shape[1] - 1)), (y1 - y0) / (2 * (logits.shape[0] - 1))
+        extent, aspect = (x0 - hx, x1 + hx, y0 - hy, y1 + hy), "auto"
+        limit = (x1 - x0) / 2  # the arrows' scale: the window's width
     image = ax.imshow(
-        np.ma.masked_invalid(logits), origin="lower", extent=(-edge, edge, -edge, edge),
+        np.ma.masked_invalid(logits), origin="lower", extent=extent,
         cmap=CMAP, norm=norm if norm is not None else logit_norm(logits, center=center),
-        interpolation="bilinear", aspect="equal",
+        interpolation="bilinear", aspect=aspect,
     )  # fmt: skip
     ax.scatter(real[:, 0], real[:, 1], s=3, color=REAL_COLOR, alpha=0.6, linewidths=0,
                label="real data")  # fmt: skip
@@ -102,8 +117,8 @@ def plot_gan_lab(
     ax.quiver(fake[:, 0], fake[:, 1], arrows[:, 0], arrows[:, 1], angles="xy",
               scale_units="xy", scale=1, color=FAKE_COLOR, alpha=0.75, width=0.0035,
               headwidth=3.5, headlength=4, headaxislength=3.5)  # fmt: skip
-    ax.set_xlim(-limit, limit)
-    ax.set_ylim(-limit, limit)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
     if title is not None:
         ax.set_title(title)
     if cax is not None:

@@ -2,10 +2,15 @@
 
 Every metric in ``evaluation.json`` carries its direction (``better``: ``lower``, ``higher`` or
 ``floor``, set by ``genlab.evaluation.suite``), its mean and standard error over members and its
-floor (the same metric between two fresh data sets: what a perfect sampler scores). A metric is
-*worse than its floor* when its mean lies on the bad side of the floor (for ``floor`` metrics,
-whose target is the floor itself, whenever it differs from it); it is *below the homework* when
-it is worse than the number the homework's own code reached (:data:`HOMEWORK`).
+floor (the same metric between two fresh data sets: what a perfect sampler scores) with the
+floor's own spread (``floor_se``). A metric is *worse than its floor* only beyond both spreads,
+by the rule of :func:`genlab.evaluation.verdicts.verdict` (z = 4 combined standard errors on the
+bad side; both sides for ``floor`` metrics); an ``evaluation.json`` without ``floor_se`` (written
+before it was measured) renders with the spread taken as 0, and the page says so. Beside the
+floor stands the ratio mean / floor or the difference mean − floor
+(:func:`~genlab.evaluation.verdicts.versus_floor`), and one sentence sums the verdicts up. A
+metric is *below the homework* when it is worse than the number the homework's own code reached
+(:data:`HOMEWORK`).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from genlab.base.done import EVALUATION, METRICS
+from genlab.evaluation.verdicts import Verdict, Z, verdict, verdict_sentence, versus_floor
 from genlab.report.html import Html, badge, fmt, join, note, table, tag
 
 
@@ -108,6 +114,51 @@ def _intro(ev: dict[str, Any], model: str | None) -> str:
     )
 
 
+VERDICT_BADGE = {
+    "worse": ("worse than floor", "bad"),
+    "within": ("within floor's spread", "good"),
+    "better": ("better than floor", "info"),
+}
+
+
+def versus(name: str, mean: float, floor: float) -> str:
+    """The contrast column: ``×1.61`` (ratio to the floor) or ``+0.032`` (difference)."""
+    c = versus_floor(name, mean, floor)
+    if math.isnan(c.value):
+        return "—"
+    return f"×{c.value:.3g}" if c.kind == "ratio" else f"{c.value:+.3g}"
+
+
+def _spread_notes(verdicts: dict[str, Verdict], several: bool) -> list[Html]:
+    out = []
+    if any(v.floor_se_assumed for v in verdicts.values()):
+        out.append(note(
+            "This evaluation.json has no floor spread (floor_se; written before genlab measured "
+            "it): the floor's spread is taken as 0, so any difference on the bad side counts as "
+            "worse. genlab evaluate RUN measures it.",
+            "warn",
+        ))  # fmt: skip
+    if not several and any(v.se_assumed and not v.floor_se_assumed for v in verdicts.values()):
+        out.append(note(
+            "One member: its own scatter cannot be measured, so the verdicts take it to be the "
+            "floor's (what one draw of a perfect sampler scatters by).",
+            "info",
+        ))  # fmt: skip
+    return out
+
+
+def _rule(pairs: set[int]) -> str:
+    k = (f"K = {' or '.join(map(str, sorted(pairs)))} pairs, per metric" if pairs
+         else "not measured")  # fmt: skip
+    return (
+        f"Verdict: worse than the floor only when the mean lies beyond it on the bad side by "
+        f"more than {Z:g} × √(s.e.² + floor s.e.²) (both sides for metrics closest to the "
+        f"floor); floor s.e.: the floor's standard deviation over fresh pairs of data sets ({k}). "
+        "vs floor: mean / floor (×) for distances, mean − floor for scores, counts, "
+        "log-likelihoods and estimates that can be negative."
+    )
+
+
 def evaluation_section(run: Path, model: str | None = None) -> Html:
     """The run's evaluation table with floors, homework references, verdicts and a summary."""
     path = run / EVALUATION
@@ -124,14 +175,17 @@ def evaluation_section(run: Path, model: str | None = None) -> Html:
     out: list[object] = [tag("p", _intro(ev, model))]
     if ev.get("complete") is False:
         out.append(note(f"Evaluated at epoch {ev.get('epoch')}: the run is not complete.", "warn"))
-    rows, classes, worse_floor, below_hw = [], [], [], []
+    rows, classes, below_hw, verdicts, pairs = [], [], [], {}, set()
     for name, m in metrics.items():
         mean, se, floor = m.get("mean", math.nan), m.get("se", math.nan), m.get("floor", math.nan)
-        better, ref = m.get("better"), HOMEWORK.get((model or "", name))
+        floor_se, better = m.get("floor_se"), m.get("better")
+        ref = HOMEWORK.get((model or "", name))
+        v = verdicts[name] = verdict(mean, se, floor, floor_se, better)
+        if m.get("floor_pairs"):
+            pairs.add(int(m["floor_pairs"]))
         marks, below = [], False
-        if is_worse(mean, floor, better):
-            marks.append(badge("worse than floor", "bad"))
-            worse_floor.append(name)
+        if v.status in VERDICT_BADGE:
+            marks.append(badge(*VERDICT_BADGE[v.status]))
         if ref is not None and is_worse(mean, ref.value, better):
             marks.append(badge(f"below homework ({ref.value:.2f})", "bad"))
             below_hw.append((name, mean, ref))
@@ -141,25 +195,22 @@ def evaluation_section(run: Path, model: str | None = None) -> Html:
         values = m.get("values", [])
         shown = ", ".join(fmt(v, 3) for v in values[:8]) + (", …" if len(values) > 8 else "")
         row = [name, WHAT.get(name, ""), DIRECTION.get(str(better), better or "?"), pm(mean, se),
-               fmt(floor), f"{ref.value:.2f}" if ref else "", join(marks, " ")]  # fmt: skip
-        rows.append(row[:6] + [shown] + row[6:] if several else row)
+               pm(floor, math.nan if floor_se is None else floor_se), versus(name, mean, floor),
+               f"{ref.value:.2f}" if ref else "", join(marks, " ")]  # fmt: skip
+        rows.append(row[:7] + [shown] + row[7:] if several else row)
         classes.append("worse" if below else "")  # the homework's number: the headline
-    headers = ["metric", "what", "better", "mean ± s.e." if several else "value", "floor",
-               "homework", *(["per member"] if several else []), "verdict"]  # fmt: skip
+    if verdicts:
+        worse = any(v.status == "worse" for v in verdicts.values())
+        out.append(note(verdict_sentence(verdicts), "warn" if worse else "info"))
+    headers = ["metric", "what", "better", "mean ± s.e." if several else "value",
+               "floor ± s.e.", "vs floor", "homework", *(["per member"] if several else []),
+               "verdict"]  # fmt: skip
     out.append(table(headers, rows, row_classes=classes))
+    out.append(tag("p", _rule(pairs)))
+    out += _spread_notes(verdicts, several)
     for name, mean, ref in below_hw:
         out.append(note(f"{name} = {fmt(mean, 3)} is below the homework's {ref.value:.2f} "
                         f"({ref.text}).", "bad"))  # fmt: skip
-    if worse_floor:
-        rest = [n for n in metrics if n not in worse_floor]
-        out.append(note(
-            f"{len(worse_floor)} of {len(metrics)} metrics are worse than their floor: "
-            f"{', '.join(worse_floor)}."
-            + (f" At or better than the floor: {', '.join(rest)}." if rest else ""),
-            "warn",
-        ))  # fmt: skip
-    elif metrics:
-        out.append(note("Every metric is at or better than its floor.", "info"))
     return join(out)
 
 

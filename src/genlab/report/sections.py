@@ -7,6 +7,7 @@ are skipped; a missing homework figure is said to be missing.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Callable
@@ -89,6 +90,38 @@ def md_table(path: Path) -> Html:
 KIND = {"vae": "reconstructions decode(μ(x)) of the training data", "gan": "generated samples G(z)"}
 
 
+def npy_shape(path: Path) -> tuple[int, ...] | None:
+    """The shape in a ``.npy`` file's header (read without NumPy); None when it is missing or
+    not a ``.npy`` file."""
+    try:
+        with path.open("rb") as f:
+            magic = f.read(8)
+            if magic[:6] != b"\x93NUMPY":
+                return None
+            size = int.from_bytes(f.read(2 if magic[6] == 1 else 4), "little")
+            header = ast.literal_eval(f.read(size).decode("latin1"))
+        return tuple(int(n) for n in header["shape"])
+    except (OSError, ValueError, SyntaxError, KeyError, TypeError, IndexError):
+        return None
+
+
+CORNER_DIMS = 4
+"""The dimensions the epoch figures' corner plots show (``genlab.plotting.points``)."""
+
+
+def dimension_note(d: int | None) -> str:
+    """What the epoch figures of d-dimensional points show ("" for 2-D or unknown d)."""
+    if d == 1:
+        return (" The points are 1-D: each panel is the samples' density (green) over the "
+                "data's histogram (grey).")  # fmt: skip
+    if d is None or d <= 2:
+        return ""
+    shown = "every dimension" if d <= CORNER_DIMS else f"the first {CORNER_DIMS} of {d}"
+    return (f" The points are {d}-D: each panel is a corner plot of {shown} (the samples' "
+            "densities under the data's contours, the marginals on the diagonal); the "
+            "snapshot grid and the animations show the pair (x1, x2).")  # fmt: skip
+
+
 def training_run(run: Path) -> Html:
     """A VAE or GAN run: the homework's "Epoch : N" panels, then metrics, figures, config."""
     cfg = read_json(run / CONFIG)
@@ -97,12 +130,18 @@ def training_run(run: Path) -> Html:
     fig = run / "figures"
     epochs = numbered(fig, "epoch")
     kind = KIND.get(model, "samples")
+    shape = npy_shape(run / "data.npy")
+    d = shape[-1] if shape else None
 
     def homework() -> Html:
         what = (
             f'The homework\'s figure: {kind}, "Epoch : N" at each '
             f"snapshot of {t.get('epochs', '?')} epochs (member 0, seed {seeds[0]})."
         )
+        if d is not None and d != 2:  # not the homework's 2-D figure: the same, in d dims
+            what = (f'{kind[0].upper()}{kind[1:]}, "Epoch : N" at each snapshot of '
+                    f"{t.get('epochs', '?')} epochs (member 0, seed {seeds[0]})."
+                    + dimension_note(d))  # fmt: skip
         if epochs:
             return panels(epochs, what, "large")
         return required_figure(fig / "snapshots.png", what)

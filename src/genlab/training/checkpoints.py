@@ -100,10 +100,22 @@ def read_checkpoint(run: RunDir, path: Path) -> dict[str, Any]:
     return state
 
 
+def _with_defaults(sealed: Any) -> Any:
+    """The sealed configuration with the fields added to the configuration classes since it
+    was written set to their defaults (which are the behaviour it was trained under); as it is
+    when it does not parse."""
+    from genlab.training.config import RunConfig
+
+    try:
+        return integrity.json_roundtrip(RunConfig.from_dict(sealed).to_dict())
+    except (UserError, KeyError, TypeError, AttributeError, ValueError):
+        return sealed
+
+
 def check_against_seal(run: RunDir, path: Path, epoch: int, seal: dict[str, Any]) -> None:
     """The configuration and the files a resume reads, as they were at ``epoch``."""
     current = integrity.json_roundtrip(run.config().to_dict())
-    if diff := integrity.config_differences(seal["config"], current):
+    if diff := integrity.config_differences(_with_defaults(seal["config"]), current):
         raise UserError(
             f"{run.config_file} differs from the configuration {path.name} was trained "
             f"under: {'; '.join(diff)}; restore config.json, or train a new run"

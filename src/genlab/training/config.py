@@ -27,8 +27,9 @@ __all__ = ["DEVICES", "SAMPLERS", "GANConfig", "RunConfig", "TrainConfig", "VAEC
            "memory_estimate", "parse_seeds", "sampling_memory"]  # fmt: skip
 
 DEVICES = ("auto", "cpu", "cuda")
-DATA_DIM = 2
-"""Every dataset is 2-D."""
+MAX_HOLDOUT = 0.5
+"""The largest held-out fraction: the floor pairs the held-out set with an equally large part
+of the training set, which must exist."""
 MAX_THREADS = 1024
 """More intra-op threads than any machine here has cores; each costs a stack (a million
 exhaust the memory)."""
@@ -39,9 +40,21 @@ class TrainConfig:
     """The schedule shared by every model (hw12 "Step 0")."""
 
     dataset: str = "swiss_roll"
-    """Registered dataset name (see ``genlab.data.DATASETS``)."""
+    """Registered dataset name (see ``genlab.data.DATASETS``); ignored when ``data`` is set."""
     n_samples: int = 2000
-    """Training set size per member (each member draws its own set from its seed)."""
+    """Training set size per member (each member draws its own set from its seed); with
+    ``data``, the size of the training part of the file (set when the file is read)."""
+    data: str | None = None
+    """The user's own points instead of a registered dataset: ``FILE.npy``, ``FILE.npz`` (or
+    ``FILE.npz:KEY``), ``FILE.csv`` (``genlab.data.files``); every member trains on the same
+    points, shuffled by its own seed."""
+    standardize: bool = False
+    """With ``data``: train on per-dimension standardized points (mean and std of the training
+    part); samples, figures and metrics come back in the data's units."""
+    holdout: float = 0.2
+    """With ``data``: the fraction of the points held out for the evaluation, in (0, 0.5]."""
+    holdout_seed: int = 0
+    """With ``data``: the seed of the held-out split (shared by every member)."""
     noise: float | None = None
     """Dataset noise std; ``None`` = the dataset's default (0.025 for the swiss roll)."""
     epochs: int = 2000
@@ -72,6 +85,7 @@ class TrainConfig:
     def __post_init__(self) -> None:
         object.__setattr__(self, "seeds", tuple(self.seeds))
         get_dataset(self.dataset)
+        self._check_data()
         for name in ("epochs", "batch_size", "snapshots", "checkpoint_every"):
             check_int(name, getattr(self, name))
         if self.noise is not None:
@@ -103,6 +117,34 @@ class TrainConfig:
             raise UserError(f"eval_samples must be 0 (skip) or an integer >= 50, got {e!r}")
         check_int("frames", self.frames, 0, why=" (0: no animation)")
         check_int("threads", self.threads, 0, MAX_THREADS, why=" (0: torch's default)")
+
+    def _check_data(self) -> None:
+        if self.data is None:
+            if self.standardize:
+                raise UserError("standardize applies to a data file (data = FILE); "
+                                f"dataset {self.dataset!r} is drawn in its own units")  # fmt: skip
+            return
+        if not isinstance(self.data, str) or not self.data.strip():
+            raise UserError(f"data must be the path of a points file, got {self.data!r}")
+        if self.dataset != TrainConfig.dataset:
+            raise UserError(
+                f"give a dataset or a data file, not both (dataset {self.dataset!r}, "
+                f"data {self.data!r})"
+            )
+        if self.noise is not None:
+            raise UserError(f"noise applies to a registered dataset, not to data {self.data!r}")
+        if not isinstance(self.standardize, bool):
+            raise UserError(f"standardize must be true or false, got {self.standardize!r}")
+        h = self.holdout
+        if not (is_number(h) and 0 < h <= MAX_HOLDOUT):
+            raise UserError(f"holdout must be a fraction in (0, {MAX_HOLDOUT}], got {h!r}")
+        check_int("holdout_seed", self.holdout_seed, 0)
+
+    @property
+    def data_dim(self) -> int | None:
+        """The dimension of the points: the registered dataset's, None for a data file (known
+        once it is read)."""
+        return None if self.data is not None else get_dataset(self.dataset).dim
 
     @property
     def snapshot_every(self) -> int:
@@ -140,14 +182,29 @@ class RunConfig:
             object.__setattr__(self, "arch", MODEL_CONFIGS[self.model]())
         elif not isinstance(self.arch, MODEL_CONFIGS[self.model]):
             raise UserError(f"model {self.model!r} needs a {MODEL_CONFIGS[self.model].__name__}")
-        if (
-            self.train.compile
-            and isinstance(self.arch, GANConfig)
-            and ((self.arch.rule, self.arch.base_optimizer) != ("alternating", "adam"))
-        ):
+        if isinstance(self.arch, GANConfig):
+            self._check_gan(self.arch)
+
+    def _check_gan(self, arch: GANConfig) -> None:
+        """What the schedule refuses of a GAN: a compiled step other than the homework's
+        (alternating Adam on the λ-GAN, single points, one D step per G step), and a batch
+        too small to form one pack."""
+        if self.train.compile:
+            if (arch.rule, arch.base_optimizer) != ("alternating", "adam"):
+                raise UserError(
+                    f"compile compiles the alternating Adam step only, got rule {arch.rule!r} "
+                    f"with base optimizer {arch.base_optimizer!r}"
+                )
+            for name, value, plain in (("objective", arch.objective, "lambda_gan"),
+                                       ("pack", arch.pack, 1),
+                                       ("critic_steps", arch.critic_steps, 1)):  # fmt: skip
+                if value != plain:
+                    raise UserError(f"compile compiles the homework's step only ({name} "
+                                    f"{plain!r}), got {name} {value!r}")  # fmt: skip
+        if self.train.batch_size < arch.pack:
             raise UserError(
-                f"compile compiles the alternating Adam step only, got rule {self.arch.rule!r} "
-                f"with base optimizer {self.arch.base_optimizer!r}"
+                f"batch_size {self.train.batch_size} is smaller than pack {arch.pack}: a batch "
+                f"must hold at least one pack; allowed: batch_size >= {arch.pack}"
             )
 
     @property
@@ -171,47 +228,52 @@ class RunConfig:
 
 
 # -- memory: what a run holds, to refuse one that cannot fit before any work ---------------------
-def _layers(arch: VAEConfig | GANConfig) -> list[tuple[int, ...]]:
-    """The widths of each network of a member, input to output."""
+def _layers(arch: VAEConfig | GANConfig, d: int) -> list[tuple[int, ...]]:
+    """The widths of each network of a member for d-dimensional points, input to output."""
     if isinstance(arch, VAEConfig):
-        return [(DATA_DIM, *arch.encoder_hidden, 2 * arch.latent_dim),
-                (arch.latent_dim, *arch.decoder_hidden, DATA_DIM)]  # fmt: skip
-    return [(arch.z_dim, *arch.generator_hidden, DATA_DIM),
-            (DATA_DIM, *arch.discriminator_hidden, 1)]  # fmt: skip
+        return [(d, *arch.encoder_hidden, 2 * arch.latent_dim),
+                (arch.latent_dim, *arch.decoder_hidden, d)]  # fmt: skip
+    return [(arch.z_dim, *arch.generator_hidden, d), (d, *arch.discriminator_hidden, 1)]
 
 
 def _noise_dim(arch: VAEConfig | GANConfig) -> int:
     return arch.latent_dim if isinstance(arch, VAEConfig) else arch.z_dim
 
 
-def memory_estimate(config: RunConfig) -> dict[str, int]:
+def memory_estimate(config: RunConfig, dim: int | None = None) -> dict[str, int]:
     """Bytes of the float32 arrays of a training run that grow with its members E and points n:
-    the data (E·n·2), the parameters with Adam's two moments (3·P per member) and one epoch's
-    noise (VAE: E·n·latent_dim; GAN: E·n·z_dim for D and as much for G, n rounded up to whole
-    batches). A lower bound of the run's memory, which also holds gradients, activations,
-    snapshots and frames."""
+    the data (E·n·d, d = ``dim``, default the dataset's; n·d for a data file, shared), the
+    parameters with Adam's two moments (3·P per member) and one epoch's noise (VAE:
+    E·n·latent_dim; GAN: E·n·z_dim for D and as much for G, n rounded up to whole batches). A
+    lower bound of the run's memory, which also holds gradients, activations, snapshots and
+    frames."""
     t, arch = config.train, config.arch
     members, n = len(t.seeds), t.n_samples
-    params = sum((a + 1) * b for widths in _layers(arch)
+    d = dim or t.data_dim or 1
+    params = sum((a + 1) * b for widths in _layers(arch, d)
                  for a, b in zip(widths[:-1], widths[1:], strict=True))  # fmt: skip
     if isinstance(arch, VAEConfig):
         noise = n * arch.latent_dim
     else:
         noise = 2 * -(-n // t.batch_size) * t.batch_size * arch.z_dim
     return {
-        "data": 4 * members * n * DATA_DIM,
+        "data": 4 * (1 if t.data else members) * n * d,
         "parameters and Adam state": 4 * members * 3 * params,
         "one epoch's noise": 4 * members * noise,
     }
 
 
-def sampling_memory(config: RunConfig, n: int, members: int | None = None) -> dict[str, int]:
-    """Bytes of drawing n points from each of ``members`` members (default: all) of a trained
-    run at once, float32: the noise, the widest layer's activations and the points."""
+def sampling_memory(
+    config: RunConfig, n: int, members: int | None = None, dim: int | None = None
+) -> dict[str, int]:
+    """Bytes of drawing n points of dimension ``dim`` (default the dataset's) from each of
+    ``members`` members (default: all) of a trained run at once, float32: the noise, the
+    widest layer's activations and the points."""
     e = len(config.train.seeds) if members is None else members
-    widest = max(w for widths in _layers(config.arch) for w in widths)
+    d = dim or config.train.data_dim or 1
+    widest = max(w for widths in _layers(config.arch, d) for w in widths)
     return {
         "noise": 4 * e * n * _noise_dim(config.arch),
         "activations": 4 * e * n * widest,
-        "points": 4 * e * n * DATA_DIM,
+        "points": 4 * e * n * d,
     }

@@ -16,13 +16,14 @@ import torch
 
 from genlab.base.errors import DivergedError, NonFiniteLossError
 from genlab.base.rng import member_generators
-from genlab.data.registry import get_dataset
 from genlab.training.config import RunConfig
 from genlab.training.trainers import GANTrainer, VAETrainer
+from genlab.training.window import Window
 
 SAMPLE_BOUND = 100
-"""How far the model's own samples may go, in half-widths ``limit`` of the dataset's plot
-window [−limit, limit]² (150 for the swiss roll), before the run counts as diverged.
+"""How far the model's own samples may go from the center of the data's window, in its
+half-widths (``genlab.training.window``: [−limit, limit]^d for a registered dataset, 150 for
+the swiss roll; a data file's padded range), before the run counts as diverged.
 
 The data lie inside the window, but a healthy GAN's points swing far out early on: the
 homework's GAN (seeds 0–15, default settings) reaches |x| ≈ 15, ten half-widths, around
@@ -91,12 +92,17 @@ class Guard:
         gradients throughout, or a step below float32's resolution: it has stopped learning.
     """
 
-    def __init__(self, trainer: VAETrainer | GANTrainer, config: RunConfig, epoch: int) -> None:
+    def __init__(
+        self, trainer: VAETrainer | GANTrainer, config: RunConfig, epoch: int, window: Window
+    ) -> None:
         t = config.train
-        spec = get_dataset(t.dataset)
         self.trainer, self.seeds = trainer, t.seeds
-        self.bound = SAMPLE_BOUND * spec.limit
-        self.window = f"{SAMPLE_BOUND} × the {spec.name} window's half-width {spec.limit}"
+        self.center = torch.as_tensor(window.center, dtype=torch.float32)
+        self.half_width = torch.as_tensor(window.half_width, dtype=torch.float32)
+        hw = window.half_width
+        self.uniform = bool((window.center == 0).all() and (hw == hw[0]).all())
+        self.bound = SAMPLE_BOUND * float(window.half_width.max())
+        self.window = f"{SAMPLE_BOUND} × {window.name}"
         self.steps = -(-t.n_samples // t.batch_size)  # steps per epoch
         self.epoch, self.last = epoch, self._parameters()  # the last checkpoint's, or the start
 
@@ -125,14 +131,20 @@ class Guard:
             )
 
     def samples(self, epoch: int, samples: torch.Tensor) -> None:
-        """(b) ``samples`` (E, n, 2), the model's own points at ``epoch``, within the bound."""
-        far = samples.abs().flatten(1).amax(1).cpu()  # (E,) the largest |coordinate|
-        bad = ~(far <= self.bound)  # NaN counts as far
+        """(b) ``samples`` (E, n, d), the model's own points at ``epoch``, in data units, within
+        the bound: |x − center| ≤ SAMPLE_BOUND · half-width in every dimension."""
+        if self.uniform:  # a registered dataset's window: [−limit, limit]^d
+            far = samples.abs().flatten(1).amax(1).cpu()  # (E,) the largest |coordinate|
+            bad = ~(far <= self.bound)  # NaN counts as far
+            reached = f"|coordinate| {far.max():.4g} > {self.bound:g}"
+        else:  # a data file's window: per dimension, from its center
+            ratio = ((samples.cpu() - self.center).abs() / self.half_width).flatten(1).amax(1)
+            bad = ~(ratio <= SAMPLE_BOUND)
+            reached = f"{ratio.max():.4g} half-widths from the data's center > {SAMPLE_BOUND}"
         if bad.any():
             raise self._stop(
                 f"generated points left the data after step {self.steps} of epoch {epoch}: "
-                f"{_who(bad.nonzero().flatten(), self.seeds)} reached |coordinate| "
-                f"{far.max():.4g} > {self.bound:g} ({self.window})"
+                f"{_who(bad.nonzero().flatten(), self.seeds)} reached {reached} ({self.window})"
             )
 
     def checkpoint(self, epoch: int, x: torch.Tensor) -> None:

@@ -25,11 +25,8 @@ from genlab.training.config import SAMPLERS, GANConfig
 from genlab.training.device import resolve_device
 from genlab.training.guards import Guard, check_losses
 from genlab.training.rundir import RunDir
-from genlab.training.trainers import (
-    build_model,
-    make_trainer,
-    training_data,
-)
+from genlab.training.trainers import build_model, make_trainer, training_data
+from genlab.training.window import data_window
 
 FRAME_POINTS = 1000
 """Points per member in each frame of the training animation."""
@@ -53,9 +50,9 @@ class FitHooks:
     """What the caller wants done beside training.
 
     ``on_epoch(record)`` runs after every epoch. ``on_snapshot(epoch, samples)`` runs at every
-    snapshot epoch with the model's own samples (E, n, 2) (a VAE's prior samples, a GAN's
-    G(z)); what it returns (metric name → one value per member) is recorded as that epoch's
-    ``eval`` entry in ``metrics.jsonl``.
+    snapshot epoch with the model's own samples (E, n, d) in the data's units (a VAE's prior
+    samples, a GAN's G(z)); what it returns (metric name → one value per member) is recorded as
+    that epoch's ``eval`` entry in ``metrics.jsonl``.
     """
 
     on_epoch: Callable[[EpochRecord], None] | None = None
@@ -83,9 +80,11 @@ def fit(run: RunDir, *, hooks: FitHooks | None = None) -> FitResult:
     config = run.config()
     t = config.train
     device = resolve_device(t.device)
-    x = training_data(config, device)
-    model = build_model(config, device)
-    trainer = make_trainer(model, config)
+    data = run.user_data()  # a data file's split; None for a registered dataset
+    x = training_data(config, device, data)
+    model = build_model(config, device, data)
+    window = data_window(t, data)
+    trainer = make_trainer(model, config, window)
     gens = member_generators(t.seeds, "train", device)
     start, snaps = 0, {}
     if (ckpt := run.load_checkpoint()) is not None:
@@ -97,7 +96,7 @@ def fit(run: RunDir, *, hooks: FitHooks | None = None) -> FitResult:
         snaps = {k: v for k, v in run.load_snapshots().items() if k.split("_")[-1].isdigit()}
         snaps = {k: v for k, v in snaps.items() if int(k.split("_")[-1]) <= start}
 
-    guard = Guard(trainer, config, start)
+    guard = Guard(trainer, config, start, window)
     if ckpt is not None:
         guard.resumed()
     run.truncate_metrics(start)  # drop epochs logged after the checkpoint we start from
@@ -153,7 +152,8 @@ def fit(run: RunDir, *, hooks: FitHooks | None = None) -> FitResult:
     atomic.save_npy(run.samples_file, final[trainer.generated].cpu().numpy())
     if "prior" in final:
         atomic.save_npy(run.reconstructions_file, final["samples"].cpu().numpy())
-    atomic.save_npy(run.data_file, x.cpu().numpy())
+    shown = x.cpu().numpy() if data is None else data.train[None].astype(np.float32)
+    atomic.save_npy(run.data_file, shown)  # in the data's units
     return FitResult(run, model.cpu(), t.epochs)
 
 
@@ -177,6 +177,6 @@ def load_model(
                 f"{run.path} holds a {config.model}"
             )
         config = dataclasses.replace(config, arch=dataclasses.replace(config.arch, sampler=sampler))
-    model = build_model(config, torch.device(device))
+    model = build_model(config, torch.device(device), run.user_data())
     model.load_state_dict(ckpt["model"])
     return model

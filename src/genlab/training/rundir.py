@@ -5,10 +5,13 @@
     RUN/metrics.jsonl       one JSON line per epoch, per-member losses
     RUN/checkpoints/last.pt model, optimizer and RNG states at the last checkpointed epoch,
                             sealed (``genlab.training.integrity``); previous.pt the one before
-    RUN/snapshots.npz       samples at every snapshot epoch N: samples_N (and prior_N), (E, n, 2);
+    RUN/snapshots.npz       samples at every snapshot epoch N: samples_N (and prior_N), (E, n, d);
                             for a GAN also disc_logits_N (E, R, R), gen_points_N, gen_grad_N
-    RUN/frames.npz          the training animation: epochs (F,), samples (F, E, n, 2) (and prior)
-    RUN/samples.npy         final samples (E, n, 2): generated points, or VAE prior samples
+    RUN/frames.npz          the training animation: epochs (F,), samples (F, E, n, d) (and prior)
+    RUN/samples.npy         final samples (E, n, d): generated points, or VAE prior samples
+    RUN/data.npy            the training data in the data's units: (E, N, d), each member's
+                            own draw, or (1, N, d) for a data file (shared by the members)
+    RUN/split.npz           a data file's run only: train, holdout (data units), mean, std
     RUN/figures/            density figures, the snapshot grid, loss curves
     RUN/DONE                written when everything above is complete
     RUN/manifest.json       every file's SHA-256 and size, written after DONE and after any
@@ -31,6 +34,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from genlab.data.user_data import UserData
 
 from genlab import __version__
 from genlab.base import atomic
@@ -130,6 +135,10 @@ class RunDir:
     @property
     def data_file(self) -> Path:
         return self.path / "data.npy"
+
+    @property
+    def split_file(self) -> Path:
+        return self.path / "split.npz"
 
     @property
     def reconstructions_file(self) -> Path:
@@ -309,6 +318,38 @@ class RunDir:
             return {}
         self.check(self.snapshots_file)
         return _load_npz(self.snapshots_file)
+
+    def save_user_data(self, data: UserData) -> None:
+        """The split of a data file's run (``split.npz``), written before training starts."""
+        atomic.save_npz(self.split_file, **data.arrays())
+
+    def user_data(self) -> UserData | None:
+        """The split a data file's run trains on and is evaluated against; None for a run on a
+        registered dataset. A data file's run without its split is damaged."""
+        if self.config().train.data is None:
+            return None
+        from genlab.data.user_data import UserData
+
+        if not self.split_file.exists():
+            raise DamagedRunError(
+                f"{self.split_file} is missing: the run on {self.config().train.data} cannot "
+                "go on without its split; train it again"
+            )
+        self.check(self.split_file)
+        z = _load_npz(self.split_file)
+        try:
+            return UserData(z["train"], z["holdout"], z["mean"], z["std"])
+        except KeyError as err:
+            raise DamagedRunError(f"{self.split_file} is damaged: it has no {err} array") from None
+
+    def data_dim(self) -> int:
+        """The dimension d of the run's points."""
+        dim = self.config().train.data_dim
+        if dim is None:
+            data = self.user_data()
+            assert data is not None
+            return data.dim
+        return dim
 
     @property
     def frames_file(self) -> Path:

@@ -39,9 +39,13 @@ def train_run(run: RunDir, *, on_epoch: Callable[[EpochRecord], None] | None = N
     follows the training. The folder is locked meanwhile: a second writer is refused."""
     config = run.config()
     t = config.train
+    data = run.user_data()  # a data file's split: snapshots are compared with its held-out part
+    dataset, reference = (t.dataset, None) if data is None else (None, data.holdout)
     hooks = FitHooks(
         on_epoch=on_epoch,
-        on_snapshot=lambda epoch, samples: snapshot_metrics(samples, t.dataset, t.noise),
+        on_snapshot=lambda epoch, samples: snapshot_metrics(
+            samples, dataset, t.noise, reference=reference
+        ),
     )
     tic = time.perf_counter()
     with folder_lock(run.path), torch_threads(t.threads):

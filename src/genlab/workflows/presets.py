@@ -6,6 +6,15 @@ GAN with every rule. The other presets are the candidates of the mode-collapse s
 (docs/research): wider networks (the homework's tanh, or ReLU / LeakyReLU) at several λ. The
 search's winner, ``gan-λ500-wide-tanh-long-rejection``, trains twice the epochs with the
 learning rate decaying over the last 25 % and samples with discriminator rejection.
+
+Two published methods, each under genlab's protocol (the homework's networks unless ``-wide``):
+``pacgan2``–``pacgan4``, the λ = 1 GAN whose discriminator sees packs of m = 2…4 points (Lin,
+Khetan, Fanti & Oh, "PacGAN: The power of two samples in generative adversarial networks",
+NeurIPS 2018, whose own experiments pack the standard GAN); and ``wgan-gp``, WGAN-GP with the
+hyper-parameters of its Algorithm 1 (Gulrajani, Ahmed, Arjovsky, Dumoulin & Courville,
+"Improved Training of Wasserstein GANs", NeurIPS 2017): λ_gp = 10, n_critic = 5, Adam with
+lr 1e-4 and β = (0, 0.9). (The authors' toy script, ``gan_toy.py``, uses β = (0.5, 0.9) and
+λ_gp = 0.1 on its 2-D tasks: ``--adam-betas 0.5,0.9 --gp-weight 0.1``.)
 """
 
 from __future__ import annotations
@@ -55,8 +64,25 @@ LONG = {"lr_decay": 0.25}
 """The learning rate falling linearly towards 0 over the last 25 % (``TrainConfig.lr_factor``)."""
 
 
+WGAN_GP = {"objective": "wgan_gp", "gp_weight": 10.0, "critic_steps": 5, "adam_betas": (0.0, 0.9)}
+"""WGAN-GP's Algorithm 1 defaults (Gulrajani et al. 2017): λ_gp = 10, n_critic = 5, β = (0, 0.9)."""
+WGAN_GP_TRAIN = {"lr": 1e-4}
+"""... and its Adam learning rate α = 1e-4."""
+PACGAN = "PacGAN{m} (Lin et al. 2018): the λ = 1 GAN, D sees packs of {m} points"
+WGAN_GP_TEXT = ("WGAN-GP (Gulrajani et al. 2017), Algorithm 1's λ_gp = 10, n_critic = 5, "
+                "Adam lr 1e-4, β = (0, 0.9)")  # fmt: skip
+
+
 def _gan(**kwargs: Any) -> Callable[[], GANConfig]:
     return lambda: GANConfig(**kwargs)
+
+
+def _pacgan(m: int, wide: bool = False) -> Preset:
+    name, text = f"pacgan{m}", PACGAN.format(m=m)
+    if wide:
+        return Preset(f"{name}-wide", _gan(lam=1.0, pack=m, **WIDE),
+                      f"{text}; G 2×128 ReLU, D 2×128 LeakyReLU")  # fmt: skip
+    return Preset(name, _gan(lam=1.0, pack=m), text)
 
 
 _ALL = [
@@ -93,6 +119,15 @@ _ALL = [
         "the last 25 %, rejection sampling",
         epoch_factor=2,
         train=LONG,
+    ),  # fmt: skip
+    *(_pacgan(m) for m in (2, 3, 4)),
+    *(_pacgan(m, wide=True) for m in (2, 3, 4)),
+    Preset("wgan-gp", _gan(**WGAN_GP), WGAN_GP_TEXT, train=WGAN_GP_TRAIN),
+    Preset(
+        "wgan-gp-wide",
+        _gan(**WGAN_GP, **WIDE),
+        f"{WGAN_GP_TEXT}; G 2×128 ReLU, D 2×128 LeakyReLU",
+        train=WGAN_GP_TRAIN,
     ),  # fmt: skip
 ]
 PRESETS: dict[str, Preset] = {p.name: p for p in _ALL}
