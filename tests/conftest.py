@@ -1,10 +1,15 @@
-"""Shared fixtures: a headless matplotlib, one torch thread, and tiny run configurations."""
+"""Shared fixtures: a headless matplotlib, one torch thread, a private floor cache, and tiny run
+configurations."""
 
 from __future__ import annotations
 
 import os
+import tempfile
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# The floors' disk cache (genlab.evaluation.floor_cache) in a folder of this test session's:
+# shared by its tests, never the user's own.
+os.environ["GENLAB_CACHE"] = tempfile.mkdtemp(prefix="genlab-test-cache-")
 
 from pathlib import Path  # noqa: E402
 

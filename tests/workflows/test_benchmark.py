@@ -11,7 +11,8 @@ from genlab.cli.main import main
 from genlab.workflows.benchmark import PUBLISHED, Protocol
 from genlab.workflows.presets import BENCHMARK_GRID, PRESETS
 
-TINY = ["--epochs", "2", "--seeds", "0,1", "--models", "vae,gan-λ1-optimistic"]
+TINY = ["--epochs", "2", "--seeds", "0,1", "--models", "vae,gan-λ1-optimistic",
+        "--eval-samples", "200"]  # fmt: skip
 
 
 def test_protocol_defaults_are_the_documented_ones():

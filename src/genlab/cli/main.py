@@ -420,7 +420,8 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
     given = {k: v for k, v in (("models", args.models), ("datasets", args.datasets))
              if v is not None}  # fmt: skip
     epochs = args.epochs if args.epochs is not None else (100 if args.quick else 2000)
-    protocol = Protocol(seeds=args.seeds, epochs=epochs, quick=args.quick, **given)
+    protocol = Protocol(seeds=args.seeds, epochs=epochs, quick=args.quick,
+                        eval_samples=args.eval_samples, **given)  # fmt: skip
     for model, dataset in cells(protocol):
         check_run_fits(protocol.run_config(model, dataset), f"cell {model} on {dataset}: ")
     check_output_dir("--out", args.out, "protocol.json", "results.csv", "results.md")
@@ -524,6 +525,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="100 epochs instead of 2000")
     p.add_argument("--epochs", type=int, help="override the training length")
     p.add_argument("--seeds", type=seeds_arg, default=(0, 1, 2, 3, 4), help="members per cell")
+    p.add_argument("--eval-samples", type=int, default=2500,
+                   help="samples per member evaluated (the protocol: 2500)")  # fmt: skip
     p.add_argument("--models", type=names_arg, help="subset of the protocol's models")
     p.add_argument("--datasets", type=names_arg, help="subset of swiss_roll,ring,grid")
     p.add_argument("--device", default="auto")

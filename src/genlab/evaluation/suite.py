@@ -9,7 +9,8 @@ model, several seeds, mean ± s.e. over seeds.
 The reference sets are drawn from seeds derived from ``seed`` with ``np.random.SeedSequence``
 (and a fixed tag), so they never coincide with a training set drawn with ``generator=seed``;
 one ``seed`` gives every model the same reference sets (paired comparisons). Floors depend only
-on (dataset, n, seed, noise) and are cached, so the second evaluation costs only its own metrics.
+on (dataset, n, seed, noise) and are cached, in the process and on disk
+(:mod:`genlab.evaluation.floor_cache`), so the second evaluation costs only its own metrics.
 
 The floor's own sampling spread (``Score.floor_se``, asked for with ``floor_pairs=K``): the
 standard deviation (ddof = 1) of the metric over K pairs that share the reference set, the first
@@ -53,6 +54,7 @@ import numpy as np
 from genlab.base.checks import check_int
 from genlab.base.errors import UserError
 from genlab.data.registry import DATASETS, get_dataset
+from genlab.evaluation.floor_cache import cached
 from genlab.evaluation.knn import prdc
 from genlab.evaluation.metrics import as_points, kde_log_likelihood, mmd2_and_energy, sliced_w2
 from genlab.evaluation.metrics import wasserstein as exact_wasserstein
@@ -197,8 +199,11 @@ def _metric_set(
 
 @functools.lru_cache(maxsize=32)
 def _floors(dataset: str, n: int, seed: int, noise: float, cheap: bool) -> dict[str, float]:
-    ref, ref2 = _references(dataset, n, seed, noise)
-    return {k: v for k, (v, _) in _metric_set(ref2, ref, dataset, noise, cheap).items()}
+    def compute() -> dict[str, float]:
+        ref, ref2 = _references(dataset, n, seed, noise)
+        return {k: v for k, (v, _) in _metric_set(ref2, ref, dataset, noise, cheap).items()}
+
+    return cached("floor", (dataset, n, seed, noise, cheap), compute)
 
 
 def floors(
@@ -214,6 +219,13 @@ def _floor_spread(
 ) -> dict[str, tuple[float, int]]:
     """The floor's standard deviation over ``pairs`` pairs sharing the reference set, the exact
     OT metrics over the first ``ot_pairs`` of them (cached): name → (s.d., pairs used)."""
+    key = (dataset, n, seed, noise, cheap, pairs, ot_pairs)
+    return cached("spread", key, lambda: _compute_spread(*key))
+
+
+def _compute_spread(
+    dataset: str, n: int, seed: int, noise: float, cheap: bool, pairs: int, ot_pairs: int
+) -> dict[str, tuple[float, int]]:
     ref, _ = _references(dataset, n, seed, noise)
     words = np.random.SeedSequence([seed, _REFERENCE_TAG]).generate_state(pairs + 1)[2:]
     spec = get_dataset(dataset)

@@ -127,8 +127,10 @@ def _cell(metric: str, mean: float, se: float) -> str:
 def to_markdown(rows: list[dict[str, Any]], protocol: Protocol) -> str:
     """One table per dataset, genlab's rows first, then the published rows (mixtures)."""
     by = {(r["model"], r["dataset"], r["metric"]): r for r in rows}
-    full = protocol.epochs == 2000 and protocol.n_samples == 2000 and len(protocol.seeds) >= 5
-    label = "the full protocol" if full else "SHORTENED: not the protocol's 2000 epochs × 5 seeds"
+    full = (protocol.epochs, protocol.n_samples, protocol.eval_samples) == (2000, 2000, 2500)
+    full = full and len(protocol.seeds) >= 5
+    label = "the full protocol" if full else (
+        "SHORTENED: not the protocol's 2000 epochs × 5 seeds, 2500 samples evaluated")  # fmt: skip
     out = [f"Benchmark: {len(protocol.seeds)} members per cell, {protocol.epochs} epochs, "
            f"mean ± s.e.; {label}.\n"]  # fmt: skip
     for model in (m for m in protocol.models if PRESETS[m].epoch_factor != 1 or PRESETS[m].train):
