@@ -37,6 +37,18 @@ CONNECT_TIMEOUT = 5.0
 """Seconds to reach a scheduler before giving up."""
 POLL = 0.25
 """Seconds between looks at the events while waiting for results."""
+LOCAL_WORKER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.nanny.pre-spawn-environ": {
+        "OMP_NUM_THREADS": 1, "MKL_NUM_THREADS": 1, "OPENBLAS_NUM_THREADS": 1,
+    },
+}  # fmt: skip
+"""Dask settings of the local cluster's workers. Dask's statistical profiler samples every
+worker thread's stack each 10 ms, under the GIL that the tasks' own Python (the training loop,
+the figures) needs; and its nannies set ``MALLOC_TRIM_THRESHOLD_=65536``, which makes glibc
+hand memory back to the system after every large free, so that torch's allocations go through
+``mmap`` again and again. Both off (the thread limits kept): see docs/sweeps.md for what each
+gained, and for the same settings on a cluster's own workers."""
 _ADDRESS = re.compile(r"^(?:(tcp|tls|inproc|ucx|ws|wss)://)?\[?[\w.:-]+\]?:\d+$")
 
 
@@ -85,13 +97,15 @@ class Engine:
 def connect(engine: Engine) -> Iterator[Any]:
     """A ``distributed.Client`` of ``engine``'s cluster, closed (and a local cluster shut down)
     on exit. An unreachable scheduler is a ``UserError`` after ``connect_timeout`` seconds."""
+    import dask
     from distributed import Client, LocalCluster
 
     if engine.local:
-        cluster = LocalCluster(n_workers=engine.workers or os.cpu_count() or 1,
-                               threads_per_worker=1, processes=engine.processes,
-                               dashboard_address=":0",  # no fixed port to collide on
-                               silence_logs=logging.ERROR)  # fmt: skip
+        with dask.config.set(LOCAL_WORKER_CONFIG):
+            cluster = LocalCluster(n_workers=engine.workers or os.cpu_count() or 1,
+                                   threads_per_worker=1, processes=engine.processes,
+                                   dashboard_address=":0",  # no fixed port to collide on
+                                   silence_logs=logging.ERROR)  # fmt: skip
         client = Client(cluster)
     else:
         cluster = None
