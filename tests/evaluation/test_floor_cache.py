@@ -6,8 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from genlab.evaluation import floor_cache
-from genlab.evaluation import suite
+from genlab.evaluation import floor_cache, suite
 
 
 @pytest.fixture
