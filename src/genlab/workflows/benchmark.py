@@ -135,7 +135,11 @@ def to_markdown(rows: list[dict[str, Any]], protocol: Protocol) -> str:
            f"mean ± s.e.; {label}.\n"]  # fmt: skip
     for model in (m for m in protocol.models if PRESETS[m].epoch_factor != 1 or PRESETS[m].train):
         t = protocol.run_config(model, protocol.datasets[0]).train
-        out.append(f"{model} trains longer: {t.epochs} epochs, lr decay {t.lr_decay}.\n")
+        if PRESETS[model].epoch_factor != 1:
+            out.append(f"{model} trains longer: {t.epochs} epochs, lr decay {t.lr_decay}.\n")
+        else:
+            own = ", ".join(f"{k} {v}" for k, v in PRESETS[model].train.items())
+            out.append(f"{model} departs from the protocol's schedule: {own}.\n")
     for dataset in protocol.datasets:
         shown = SHOWN["swiss_roll" if dataset == "swiss_roll" else "mixture"]
         names = [f"{m} (%)" if m in ("high_quality", "spiral_near") else m for m in shown]
