@@ -7,8 +7,8 @@ import os
 import tempfile
 
 os.environ.setdefault("MPLBACKEND", "Agg")
-# The floors' disk cache (genlab.evaluation.floor_cache) in a folder of this test session's:
-# shared by its tests, never the user's own.
+# The floors' disk cache (genlab.evaluation.floor_cache) in a temporary folder of this test
+# run: shared by its tests, never the user's own.
 os.environ["GENLAB_CACHE"] = tempfile.mkdtemp(prefix="genlab-test-cache-")
 
 from pathlib import Path  # noqa: E402

@@ -69,3 +69,20 @@ def test_gan_discriminator_fit_rejects_bad_input(tiny_gan, tmp_path):
     vae = RunDir.create(tmp_path / "vae", RunConfig("vae"), environment("cpu"))
     with pytest.raises(ValueError, match="a GAN run is needed"):
         gan_discriminator_fit(vae)
+
+
+@pytest.mark.parametrize(
+    ("arch", "data", "message"),
+    [
+        (GANConfig(pack=2, lam=1.0), None, "not a λ-GAN's D"),
+        (GANConfig(objective="wgan_gp"), None, "objective wgan_gp"),
+        (GANConfig(), "points.npy", "has no exact density"),
+    ],
+)
+def test_gan_discriminator_fit_refuses_runs_without_d_star(tmp_path, arch, data, message):
+    from genlab.base.errors import UserError
+
+    train = TrainConfig(epochs=1, data=data) if data else TrainConfig(epochs=1)
+    run = RunDir.create(tmp_path / "r", RunConfig("gan", train, arch), environment("cpu"))
+    with pytest.raises(UserError, match=message):
+        gan_discriminator_fit(run)

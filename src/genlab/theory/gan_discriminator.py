@@ -98,6 +98,15 @@ def gan_discriminator_fit(
     t = config.train
     if config.model != "gan":
         raise UserError(f"run {run.path} is a {config.model} run; a GAN run is needed")
+    arch = config.arch
+    if getattr(arch, "pack", 1) != 1 or getattr(arch, "objective", "lambda_gan") != "lambda_gan":
+        raise UserError(
+            f"run {run.path}'s discriminator is not a λ-GAN's D(x) of single points (pack "
+            f"{getattr(arch, 'pack', 1)}, objective {getattr(arch, 'objective', 'lambda_gan')}): "
+            "D* = p/(p + λq) does not apply"
+        )
+    if t.data is not None:
+        raise UserError(f"run {run.path} trained on {t.data}, which has no exact density")
     if t.dataset not in DENSITIES or t.noise is not None:
         raise UserError(f"no exact density for dataset {t.dataset!r} with noise {t.noise!r}; "
                          f"known: {', '.join(DENSITIES)} at their default noise")  # fmt: skip
