@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from run_checks import Interrupt
 
 import genlab
 from genlab.training.loop import FitHooks, fit
@@ -34,12 +35,8 @@ def test_resume_on_cuda_is_bit_exact(tmp_path, model):
     runs = [RunDir.create(tmp_path / n, config, environment("cuda")) for n in "ab"]
     fit(runs[0])
 
-    def stop(record) -> None:
-        if record.epoch == 3:
-            raise KeyboardInterrupt
-
     with pytest.raises(KeyboardInterrupt):
-        fit(runs[1], hooks=FitHooks(on_epoch=stop))
+        fit(runs[1], hooks=FitHooks(on_epoch=Interrupt(3)))
     fit(runs[1])
     assert np.array_equal(np.load(runs[0].samples_file), np.load(runs[1].samples_file))
 

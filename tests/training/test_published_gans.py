@@ -9,6 +9,7 @@ import json
 import numpy as np
 import pytest
 import torch
+from run_checks import Interrupt, assert_nested_equal
 
 from genlab.base.rng import member_generators
 from genlab.cli.main import main
@@ -66,15 +67,6 @@ def test_member_k_of_many_trains_exactly_as_seed_k_alone(name, float64):
     assert not torch.equal(w[0], w[1])
 
 
-class Interrupt:
-    def __init__(self, at: int) -> None:
-        self.at = at
-
-    def __call__(self, record) -> None:
-        if record.epoch == self.at:
-            raise KeyboardInterrupt
-
-
 @pytest.mark.parametrize("name", ["wgan-gp", "wgan-gp-pack3"])
 def test_an_interrupted_wgan_gp_run_resumes_bit_for_bit(name, make_run):
     """4 batches an epoch, G every 3rd: the count of D steps crosses the checkpoint."""
@@ -87,29 +79,13 @@ def test_an_interrupted_wgan_gp_run_resumes_bit_for_bit(name, make_run):
     fit(resumed)
     a, b = straight.load_checkpoint(), resumed.load_checkpoint()
     for part in ("model", "trainer", "rng"):
-        _assert_nested_equal(a[part], b[part], part)
+        assert_nested_equal(a[part], b[part], part)
     if ARCHS[name].critic_steps > 1:
         assert a["trainer"]["game"]["since_g"] == b["trainer"]["game"]["since_g"] == 16 % 3
     assert [{k: v for k, v in r.items() if k != "seconds"} for r in straight.read_metrics()] == [
         {k: v for k, v in r.items() if k != "seconds"} for r in resumed.read_metrics()
     ]
     assert np.array_equal(np.load(straight.samples_file), np.load(resumed.samples_file))
-
-
-def _assert_nested_equal(a, b, where: str) -> None:
-    """Exact equality of nested dicts / lists of tensors and plain values."""
-    if isinstance(a, torch.Tensor):
-        assert isinstance(b, torch.Tensor) and torch.equal(a, b), where
-    elif isinstance(a, dict):
-        assert a.keys() == b.keys(), where
-        for k in a:
-            _assert_nested_equal(a[k], b[k], f"{where}/{k}")
-    elif isinstance(a, (list, tuple)):
-        assert len(a) == len(b), where
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            _assert_nested_equal(x, y, f"{where}[{i}]")
-    else:
-        assert a == b, where
 
 
 @pytest.mark.parametrize("name", ARCHS)

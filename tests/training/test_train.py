@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from run_checks import Interrupt, assert_nested_equal
 from torch import nn
 
 from genlab import objectives
@@ -33,35 +34,8 @@ def model_state(run: RunDir) -> dict[str, torch.Tensor]:
     return run.load_checkpoint()["model"]
 
 
-def assert_nested_equal(a, b, where="") -> None:
-    """Exact equality of nested dicts/lists of tensors and plain values."""
-    if isinstance(a, torch.Tensor):
-        assert isinstance(b, torch.Tensor) and torch.equal(a, b), where
-    elif isinstance(a, dict):
-        assert a.keys() == b.keys(), where
-        for k in a:
-            assert_nested_equal(a[k], b[k], f"{where}/{k}")
-    elif isinstance(a, (list, tuple)):
-        assert len(a) == len(b), where
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            assert_nested_equal(x, y, f"{where}[{i}]")
-    else:
-        assert a == b, where
-
-
 def losses_only(records: list[dict]) -> list[dict]:
     return [{k: v for k, v in r.items() if k != "seconds"} for r in records]
-
-
-class Interrupt:
-    """An on_epoch callback that raises KeyboardInterrupt after epoch ``at``."""
-
-    def __init__(self, at: int) -> None:
-        self.at = at
-
-    def __call__(self, record) -> None:
-        if record.epoch == self.at:
-            raise KeyboardInterrupt
 
 
 # -- random streams -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from run_checks import Interrupt
 
 import genlab
 from genlab.base.errors import UserError
@@ -142,12 +143,8 @@ def test_interrupted_data_run_resumes_bit_for_bit(tmp_path):
         run.save_user_data(data)
     fit(runs[0])
 
-    def stop(record) -> None:
-        if record.epoch == 3:
-            raise KeyboardInterrupt
-
     with pytest.raises(KeyboardInterrupt):
-        fit(runs[1], hooks=FitHooks(on_epoch=stop))
+        fit(runs[1], hooks=FitHooks(on_epoch=Interrupt(3)))
     assert runs[1].checkpoint_epoch() == 2
     fit(runs[1])
     assert np.array_equal(np.load(runs[0].samples_file), np.load(runs[1].samples_file))
@@ -191,12 +188,8 @@ def test_a_run_written_before_the_data_fields_existed_still_loads_and_resumes(tm
     config = RunConfig("gan", TrainConfig(**{**TINY, "epochs": 4, "checkpoint_every": 2}))
     run = RunDir.create(tmp_path / "r", config, environment("cpu"))
 
-    def stop(record) -> None:
-        if record.epoch == 3:
-            raise KeyboardInterrupt
-
     with pytest.raises(KeyboardInterrupt):
-        fit(run, hooks=FitHooks(on_epoch=stop))
+        fit(run, hooks=FitHooks(on_epoch=Interrupt(3)))
     new = ("data", "standardize", "holdout", "holdout_seed")
     record = json.loads(run.config_file.read_text())
     for key in new:

@@ -1,4 +1,5 @@
-"""Argument types and checks shared by the command-line modules (``main`` and ``problems``)."""
+"""Argument types and checks shared by the command-line modules (``main``, ``problems``,
+``sweep``)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ import argparse
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from genlab.base.checks import check_int, parse_seeds
 from genlab.base.errors import UserError
 from genlab.training.rundir import RunDir
+
+if TYPE_CHECKING:
+    from genlab.training.config import RunConfig
 
 SEED_MAX = 2**32 - 1
 """Seeds also seed NumPy, whose legacy generators take 32 bits."""
@@ -100,3 +105,21 @@ def check_memory(what: str, parts: dict[str, int]) -> None:
         f"{memory / MEMORY_SHARE / 2**30:.3g} GiB (1/{MEMORY_SHARE} of this machine's "
         f"{memory / 2**30:.3g} GiB of memory)"
     )
+
+
+def check_run_fits(config: RunConfig, what: str = "", dim: int | None = None) -> None:
+    """Refuse, before any work, a training run (``what``) of ``dim``-dimensional points
+    (default: the dataset's) that this machine cannot hold."""
+    from genlab.models.config import VAEConfig
+    from genlab.training.config import memory_estimate, sampling_memory
+
+    t, arch = config.train, config.arch
+    noise = (
+        f"latent_dim {arch.latent_dim}" if isinstance(arch, VAEConfig) else f"z_dim {arch.z_dim}"
+    )
+    members = f"{what}{len(t.seeds)} member(s) (seeds) of {t.n_samples} points (n_samples)"
+    check_memory(f"{members} with {noise}", memory_estimate(config, dim))
+    if t.eval_samples:
+        parts = sampling_memory(config, t.eval_samples, dim=dim)
+        parts |= evaluation_memory(t.eval_samples)
+        check_memory(f"{what}eval_samples {t.eval_samples}: the final evaluation would", parts)

@@ -22,6 +22,7 @@ from typing import Any
 from genlab.base.errors import NonFiniteLossError, UserError
 from genlab.cli.args import (
     check_memory,
+    check_run_fits,
     evaluation_memory,
     floats_arg,
     names_arg,
@@ -36,7 +37,7 @@ from genlab.cli.sweep import add_sweep_parser
 from genlab.cli.verify import add_verify_parser
 from genlab.data.registry import DATASETS, get_dataset
 from genlab.models.config import GANConfig, VAEConfig
-from genlab.training.config import RunConfig, TrainConfig, memory_estimate, sampling_memory
+from genlab.training.config import RunConfig, TrainConfig, sampling_memory
 from genlab.training.rundir import RunDir
 
 
@@ -199,21 +200,6 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
     config = preset.run_config(TrainConfig())
     arch = dataclasses.replace(config.arch, **given[args.model])
     return RunConfig(args.model, dataclasses.replace(config.train, **given["train"]), arch)
-
-
-def check_run_fits(config: RunConfig, what: str = "", dim: int | None = None) -> None:
-    """Refuse, before any work, a training run (``what``) of ``dim``-dimensional points
-    (default: the dataset's) that this machine cannot hold."""
-    t, arch = config.train, config.arch
-    noise = (
-        f"latent_dim {arch.latent_dim}" if isinstance(arch, VAEConfig) else f"z_dim {arch.z_dim}"
-    )
-    members = f"{what}{len(t.seeds)} member(s) (seeds) of {t.n_samples} points (n_samples)"
-    check_memory(f"{members} with {noise}", memory_estimate(config, dim))
-    if t.eval_samples:
-        parts = sampling_memory(config, t.eval_samples, dim=dim)
-        parts |= evaluation_memory(t.eval_samples)
-        check_memory(f"{what}eval_samples {t.eval_samples}: the final evaluation would", parts)
 
 
 def progress(desc: str, total: int) -> tuple[Callable, Callable]:

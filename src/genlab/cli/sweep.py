@@ -52,18 +52,11 @@ def add_sweep_parser(sub: argparse._SubParsersAction) -> None:
 
 def check_task_fits(task: Any) -> None:
     """Refuse, before any work, a task that one worker of this machine's size cannot hold (the
-    check of ``genlab train``, ``genlab.cli.main.check_run_fits``, per task)."""
-    from genlab.cli.args import check_memory, evaluation_memory
-    from genlab.training.config import RunConfig, memory_estimate, sampling_memory
+    check of ``genlab train``, per task)."""
+    from genlab.cli.args import check_run_fits
+    from genlab.training.config import RunConfig
 
-    config = RunConfig.from_dict(task.config)
-    t = config.train
-    check_memory(f"task {task.folder}: {len(t.seeds)} member(s) of {t.n_samples} points",
-                 memory_estimate(config))  # fmt: skip
-    if t.eval_samples:
-        parts = sampling_memory(config, t.eval_samples) | evaluation_memory(t.eval_samples)
-        check_memory(f"task {task.folder}: eval_samples {t.eval_samples}: the evaluation would",
-                     parts)  # fmt: skip
+    check_run_fits(RunConfig.from_dict(task.config), f"task {task.folder}: ")
 
 
 def _spec_file(text: str) -> Path:

@@ -94,7 +94,7 @@ def evaluate_run(
     else:
         from genlab.evaluation.suite import disjoint_subsets, evaluate_points, floor_subsets
 
-        name = data_name(t.data)
+        name = t.data_name
         second, *more = floor_subsets(data.train, m, FLOOR_PAIRS, seed=seed)  # second = train[:m]
         evaluations = [evaluate_points(x.numpy().astype(float), data.holdout[:m], second,
                                        name=name, spread=more, ot_pairs=OT_FLOOR_PAIRS)
@@ -120,11 +120,6 @@ def evaluate_run(
     with folder_lock(run.path):
         run.record(atomic.write_json(evaluation_file(run, sampler), result))
     return result
-
-
-def data_name(spec: str | None) -> str:
-    """How a data file is named in tables: its file name (with its npz key)."""
-    return Path(str(spec)).name
 
 
 def _compared(data: UserData, n: int, run: RunDir) -> int:

@@ -23,7 +23,6 @@ from genlab.plotting.animation import marginal_frames, save_gif, write_density_g
 from genlab.plotting.density import subplots
 from genlab.plotting.gan_lab import FAKE_COLOR, REAL_COLOR, logit_norm, plot_gan_lab
 from genlab.plotting.view import View, member_data, snapshot_epochs, thin
-from genlab.plotting.window import data_name
 from genlab.training.rundir import RunDir
 
 EVOLUTION_FILES = {"samples": "evolution.gif", "prior": "evolution_prior.gif"}
@@ -129,7 +128,7 @@ def render_gan_lab(run: RunDir, member: int = 0, dpi: int = 100) -> Path | None:
         Line2D([], [], ls="", marker=r"$\rightarrow$", ms=12, color=FAKE_COLOR, label=arrows),
     ]
     fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8, frameon=False)
-    fig.suptitle(f"GAN Lab view: GAN on {data_name(config.train)}, seed "
+    fig.suptitle(f"GAN Lab view: GAN on {config.train.data_name}, seed "
                  f"{config.train.seeds[member]}, λ = {arch.lam:g}")  # fmt: skip
     path = atomic.save_figure(run.figures / "gan_lab.png", fig, dpi=dpi)
     return path

@@ -32,7 +32,6 @@ from genlab.plotting.density import homework_style, plot_losses, subplots
 from genlab.plotting.points import legend_handles, plot_corner, truncation_note
 from genlab.plotting.run_extras import render_evolution, render_gan_lab
 from genlab.plotting.view import View, member_data, snapshot_epochs, thin
-from genlab.plotting.window import data_name
 from genlab.training.rundir import RunDir
 
 __all__ = ["render_evolution", "render_gan_lab", "render_losses", "render_run",
@@ -118,7 +117,7 @@ def render_snapshot_grid(
                        title=f"Epoch : {ep}")  # fmt: skip
     for ax in axes.flat:
         ax.tick_params(labelsize=7)
-    fig.suptitle(f"{config.model.upper()} on {data_name(config.train)}, seed "
+    fig.suptitle(f"{config.model.upper()} on {config.train.data_name}, seed "
                  f"{config.train.seeds[member]}{view.pair_note}")  # fmt: skip
     fig.tight_layout()
     return atomic.save_figure(run.figures / "snapshots.png", fig, dpi=dpi)

@@ -88,11 +88,3 @@ def run_window(train: Any, data: np.ndarray) -> tuple[np.ndarray, float | None]:
     if limit is not None:
         return square_window(limit, data.shape[-1]), limit
     return data_window(data), None
-
-
-def data_name(train: Any) -> str:
-    """What the run trained on, for titles: the user's file name, else the dataset's name."""
-    path = getattr(train, "data", None)
-    if path is not None:
-        return str(path).replace("\\", "/").rsplit("/", 1)[-1]
-    return str(getattr(train, "dataset", "data"))

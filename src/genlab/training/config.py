@@ -147,6 +147,14 @@ class TrainConfig:
         return None if self.data is not None else get_dataset(self.dataset).dim
 
     @property
+    def data_name(self) -> str:
+        """What the run trains on, for titles and tables: the data file's name (with its npz
+        key), else the dataset's name."""
+        if self.data is not None:
+            return self.data.replace("\\", "/").rsplit("/", 1)[-1]
+        return self.dataset
+
+    @property
     def snapshot_every(self) -> int:
         return max(1, self.epochs // self.snapshots)
 

@@ -322,18 +322,27 @@ class RunDir:
     def save_user_data(self, data: UserData) -> None:
         """The split of a data file's run (``split.npz``), written before training starts."""
         atomic.save_npz(self.split_file, **data.arrays())
+        self.__dict__["_user_data"] = data
 
     def user_data(self) -> UserData | None:
         """The split a data file's run trains on and is evaluated against; None for a run on a
-        registered dataset. A data file's run without its split is damaged."""
-        if self.config().train.data is None:
+        registered dataset. A data file's run without its split is damaged. Read once per
+        ``RunDir`` (training, figures and evaluation of one run share it): a split never
+        changes once written."""
+        if "_user_data" not in self.__dict__:
+            self.__dict__["_user_data"] = self._read_user_data()
+        return self.__dict__["_user_data"]
+
+    def _read_user_data(self) -> UserData | None:
+        data = self.config().train.data
+        if data is None:
             return None
         from genlab.data.user_data import UserData
 
         if not self.split_file.exists():
             raise DamagedRunError(
-                f"{self.split_file} is missing: the run on {self.config().train.data} cannot "
-                "go on without its split; train it again"
+                f"{self.split_file} is missing: the run on {data} cannot go on without its "
+                "split; train it again"
             )
         self.check(self.split_file)
         z = _load_npz(self.split_file)
