@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -26,12 +28,26 @@ def test_train_writes_a_complete_run_and_reads_its_checkpoint_once(tmp_path, mon
     reads = []
     real = RunDir.load_checkpoint
     monkeypatch.setattr(RunDir, "load_checkpoint", lambda self: reads.append(1) or real(self))
-    run = genlab.train("vae", out=tmp_path / "vae", **TINY)
+    run = genlab.train("vae", out=tmp_path / "vae", figures=True, **TINY)
     assert run.is_done and (run.path / "evaluation.json").exists()
     assert len(reads) == 1, "fit reads the checkpoint; figures and evaluation reuse its model"
     assert [r["epoch"] for r in run.history] == [1, 2]
     assert run.config == genlab.load(run.path).config
     assert (run.path / "figures" / "snapshots.png") in run.figures()
+    assert run.draw_figures() == []  # current: nothing to draw again
+
+
+def test_figures_are_drawn_on_demand_and_again_once_stale(tmp_path):
+    run = genlab.train("gan", out=tmp_path / "gan", **TINY)
+    assert run.figures() == []  # training draws none
+    drawn = run.draw_figures()
+    assert (run.path / "figures" / "losses.png") in drawn and run.figures() == sorted(drawn)
+    assert run.draw_figures() == []
+    assert len(run.draw_figures(force=True)) == len(drawn)
+    os.utime(run.path / "snapshots.npz")  # a source newer than the figures: they are stale
+    assert len(run.draw_figures()) == len(drawn)
+    with pytest.raises(genlab.UserError, match="member must be in 0..0"):
+        run.draw_figures(member=1)
 
 
 def test_sampling_is_seeded_and_a_member_is_its_own_row(tmp_path):

@@ -32,13 +32,15 @@ def test_the_readme_data_examples_run(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     commands = data_commands()
     assert commands[0][0] == "python" and [c[:2] for c in commands[1:]] == [
-        ["genlab", "train"], ["genlab", "train"]]  # fmt: skip
+        ["genlab", "train"], ["genlab", "train"], ["genlab", "plot"]]  # fmt: skip
     subprocess.run([sys.executable, *commands[0][1:]], check=True)
-    for command in commands[1:]:
+    for command in commands[1:3]:
         assert main([*command[1:], *SHORT]) == 0, command
         out = Path(command[command.index("--out") + 1])
         evaluation = json.loads((out / "evaluation.json").read_text())
         assert all(len(m["values"]) == 5 for m in evaluation["metrics"].values())
-        assert (out / "figures" / "snapshots.png").is_file()
+    assert main(commands[3][1:]) == 0
+    for out in commands[3][2:]:
+        assert (Path(out) / "figures" / "snapshots.png").is_file()
     iris = json.loads((tmp_path / "runs/iris/evaluation.json").read_text())
     assert iris["dataset"] == "iris.npy" and iris["compared"] == 30  # 20 % of 150 held out

@@ -8,8 +8,10 @@
 
     run = genlab.train("vae", data=points, standardize=True)  # your own (N, d) array
 
-``train`` runs the same pipeline as ``genlab train`` (train → figures → evaluation → ``DONE``)
-and resumes an interrupted run in the same folder; ``load`` opens a finished or interrupted run.
+``train`` runs the same pipeline as ``genlab train`` (train → evaluation → ``DONE``) and
+resumes an interrupted run in the same folder; ``load`` opens a finished or interrupted run.
+Figures are drawn when asked (``figures=True``, ``Run.draw_figures``, ``genlab plot``,
+``genlab report``).
 """
 
 from __future__ import annotations
@@ -96,8 +98,20 @@ class Run:
 
         return evaluate_run(self._dir, n=n, seed=seed, sampler=sampler)
 
+    def draw_figures(self, member: int = 0, *, force: bool = False) -> list[Path]:
+        """Draw the run's figures from its files (the homework's "Epoch : N" panels of
+        ``member``, the snapshot grid, the animations, loss curves...) into ``figures/``,
+        unless they are there and current (``force`` draws them anyway). Returns the paths
+        drawn."""
+        from genlab.plotting.run_figures import draw_figures
+
+        seeds = self.config.train.seeds
+        if not 0 <= member < len(seeds):
+            raise UserError(f"member must be in 0..{len(seeds) - 1}, got {member!r}")
+        return draw_figures(self._dir, member, force=force or member != 0)
+
     def figures(self) -> list[Path]:
-        """The figures in the run folder."""
+        """The figures in the run folder (none until drawn: ``draw_figures``)."""
         return sorted(self._dir.figures.glob("*"))
 
 
@@ -117,9 +131,10 @@ def train(
     out: str | Path | None = None,
     on_epoch: Callable[[Any], None] | None = None,
     data: Any = None,
+    figures: bool = False,
     **train_fields: Any,
 ) -> Run:
-    """Train a run to the end: training, figures, evaluation and the ``DONE`` marker.
+    """Train a run to the end: training, evaluation and the ``DONE`` marker (and figures).
 
     Args:
         config: a ``RunConfig``, or ``"vae"`` / ``"gan"`` for the homework's model.
@@ -132,6 +147,8 @@ def train(
             ``config.toml`` names. A data file is given as ``data="points.csv"`` too (a
             ``TrainConfig.data`` path). Held out and standardized by ``holdout`` and
             ``standardize``.
+        figures: draw the run's figures at the end (otherwise ``Run.draw_figures`` or
+            ``genlab plot`` draws them when wanted; ``genlab report`` does by itself).
         **train_fields: ``TrainConfig`` fields to set (``epochs=200``, ``seeds=(0, 1)``...).
 
     Returns:
@@ -169,7 +186,10 @@ def train(
         if run.config() != config:
             raise UserError(f"{path} holds a run of another configuration; choose another out")
         if run.is_done():
-            return Run(path)
+            finished = Run(path)
+            if figures:
+                finished.draw_figures()
+            return finished
     else:
         with torch_threads(config.train.threads):
             run = RunDir.create(path, config, environment(str(device)))
@@ -180,7 +200,7 @@ def train(
             atomic.save_npy(path / INPUT, check_points(array))
         if split is not None:
             run.save_user_data(split)
-    result = train_run(run, on_epoch=on_epoch)
+    result = train_run(run, on_epoch=on_epoch, figures=figures)
     return Run(path, model=result.model)
 
 

@@ -56,11 +56,18 @@ def test_train_writes_a_complete_run(model, tmp_path, capsys):
     assert (config.model, config.train.epochs, config.train.seeds) == (model, 2, (0, 1))
     assert (config.train.n_samples, config.train.batch_size) == (128, 32)
     files = ["config.json", "metrics.jsonl", "checkpoints/last.pt", "snapshots.npz", "samples.npy",
-             "data.npy", "DONE", "figures/losses.png", "figures/snapshots.png",
-             "figures/epoch_1.png", "figures/epoch_2.png"]  # fmt: skip
+             "data.npy", "DONE", "frames.npz"]  # fmt: skip
     for name in files:
         assert (out / name).is_file(), name
+    assert not (out / "figures").exists()  # drawn when asked, from the files above
+    assert main(["plot", str(out)]) == 0
+    assert "drew" in capsys.readouterr().out
+    for name in ["losses.png", "snapshots.png", "epoch_1.png", "epoch_2.png", "evolution.gif"]:
+        assert (out / "figures" / name).is_file(), name
     assert (out / "figures/prior_epoch_2.png").is_file() == (model == "vae")
+    assert main(["verify", str(out)]) == 0  # the manifest records the figures drawn after DONE
+    assert main(["plot", str(out)]) == 0
+    assert "figures are current" in capsys.readouterr().out
     assert np.load(out / "samples.npy").shape == (2, 128, 2)
     records = run.read_metrics()
     assert [r["epoch"] for r in records] == [1, 2]
@@ -502,7 +509,7 @@ def test_train_records_the_resolved_device(tmp_path):
 def test_a_torn_last_metrics_line_does_not_block_resume(tmp_path, monkeypatch):
     out = tmp_path / "run"
 
-    def train_then_die(run, on_epoch=None):  # trained and checkpointed; killed before DONE
+    def train_then_die(run, on_epoch=None, figures=False):  # checkpointed; killed before DONE
         fit(run)
         raise KeyboardInterrupt
 

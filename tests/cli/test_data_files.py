@@ -39,7 +39,7 @@ def test_three_column_csv_trains_two_members_evaluates_and_draws_a_corner_plot(t
     data = write_csv(tmp_path / "points.csv", points(200, 3))
     out = tmp_path / "R"
     argv = ["train", "gan", "--data", str(data), "--epochs", "5", "--seeds", "0-1", "--out"]
-    assert code_of([*argv, str(out), *FAST]) == 0
+    assert code_of([*argv, str(out), *FAST, "--figures"]) == 0
     ev = json.loads((out / "evaluation.json").read_text())
     assert ev["dataset"] == "points.csv" and ev["seeds"] == [0, 1]
     assert ev["compared"] == 40 and "40 of 40 held-out points" in ev["reference"]
@@ -58,7 +58,7 @@ def test_one_column_file_writes_the_one_dimensional_figure(tmp_path):
     np.save(tmp_path / "x.npy", points(150, 1)[:, 0])  # a 1-D array: N points of d = 1
     out = tmp_path / "R"
     argv = ["train", "vae", "--data", str(tmp_path / "x.npy"), "--epochs", "3", "--out", str(out)]
-    assert code_of([*argv, *FAST, "--standardize"]) == 0
+    assert code_of([*argv, *FAST, "--standardize", "--figures"]) == 0
     assert np.load(out / "samples.npy").shape[2] == 1
     assert (out / "figures" / "snapshots.png").stat().st_size > 1000
     ev = json.loads((out / "evaluation.json").read_text())
@@ -70,6 +70,7 @@ def test_two_column_data_keeps_the_density_style_and_gan_lab(tmp_path):
     out = tmp_path / "R"
     argv = ["train", "gan", "--data", str(data), "--epochs", "2", "--out", str(out)]
     assert code_of([*argv, *FAST, "--eval-samples", "0"]) == 0
+    assert code_of(["plot", str(out)]) == 0
     assert (out / "figures" / "gan_lab.png").exists()
 
 

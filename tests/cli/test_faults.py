@@ -32,8 +32,8 @@ the command did instead, until they are fixed.
 
 On the unfinished run, ``last.pt`` replaced by ``previous.pt`` is a valid older state that no
 record contradicts (it has no manifest yet): only resume (bit for bit) and sample (the epoch 1
-samples) are checked there. Resumes skip the figures (seconds each; they read no checkpoint),
-but for one (``FULL_PIPELINE``).
+samples) are checked there. Resumes do not draw the figures (seconds each; they read no
+checkpoint), but for one (``FULL_PIPELINE``).
 
 Beside the pairs: an edited config.json (seeds, lr, model) is refused naming the fields that
 differ, a lock of another host refuses every writer, and a stale lock is taken over.
@@ -65,7 +65,7 @@ from genlab.training.rundir import RunDir
 pytestmark = pytest.mark.faults
 
 TRAIN = ["--epochs", "4", "--n-samples", "128", "--batch-size", "32", "--checkpoint-every", "1",
-         "--seeds", "0-1", "--eval-samples", "50", "--device", "cpu"]  # fmt: skip
+         "--seeds", "0-1", "--eval-samples", "50", "--device", "cpu", "--figures"]  # fmt: skip
 COMMANDS = ("resume", "sample", "evaluate", "compare", "report", "verify")
 MODEL = {"gan": "gan", "vae": "vae", "unfinished": "gan", "epoch1": "gan"}
 TWIN = "gan"
@@ -354,18 +354,18 @@ def check_verify(case: Case, pristine, references, before) -> str:
 CHECKS = {"resume": check_resume, "sample": check_sample, "evaluate": check_evaluate,
           "compare": check_compare, "report": check_report, "verify": check_verify}  # fmt: skip
 FULL_PIPELINE = {("unfinished", "last.pt-half")}
-"""Resumes that also draw the figures; the others skip them (seconds each, no checkpoint read)."""
+"""Resumes that also draw the figures (``--figures``); the others do not (seconds each, no
+checkpoint read)."""
 
 
 @pytest.mark.parametrize(("kind", "corruption", "command"), [param(*p) for p in PAIRS])
-def test_fault(kind, corruption, command, pristine, references, tmp_path, capsys, monkeypatch):
-    if command == "resume" and (kind, corruption.name) not in FULL_PIPELINE:
-        monkeypatch.setattr(pipeline, "render_run", lambda run: None)
+def test_fault(kind, corruption, command, pristine, references, tmp_path, capsys):
     run = copy_run(pristine[kind], tmp_path)
     corruption.apply(run / corruption.target)
     before = tree(run)
     capsys.readouterr()
-    rc = code_of(argv_of(command, kind, run, tmp_path))
+    figures = command == "resume" and (kind, corruption.name) in FULL_PIPELINE
+    rc = code_of(argv_of(command, kind, run, tmp_path) + ["--figures"] * figures)
     out, err = capsys.readouterr()
     case = Case(kind, corruption, command, run, tmp_path, rc, out, err)
     assert not (tmp_path / MARKER).exists(), "the malicious checkpoint ran code"
@@ -423,9 +423,7 @@ def test_a_lock_of_another_host_refuses_every_writer(pristine, tmp_path, capsys)
     assert {kind: tree(run) for kind, run in runs.items()} == before
 
 
-def test_a_stale_lock_is_taken_over_and_the_resume_ends_bit_for_bit(pristine, tmp_path, capsys,
-                                                                    monkeypatch):  # fmt: skip
-    monkeypatch.setattr(pipeline, "render_run", lambda run: None)
+def test_a_stale_lock_is_taken_over_and_the_resume_ends_bit_for_bit(pristine, tmp_path, capsys):
     run = copy_run(pristine["unfinished"], tmp_path)
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)  # fmt: skip

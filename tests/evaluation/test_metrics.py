@@ -23,6 +23,7 @@ from genlab.evaluation.metrics import (
     kde_log_likelihood,
     mmd2,
     mmd2_and_energy,
+    projections,
     sliced_w2,
     wasserstein,
 )
@@ -73,6 +74,12 @@ def test_sliced_w2_is_pots_estimator() -> None:
     assert sliced_w2(x[:400], y, n_projections=100, seed=3) == pytest.approx(ref, rel=1e-12)
 
 
+@pytest.mark.parametrize(("d", "n", "seed"), [(1, 7, 0), (2, 500, 0), (64, 100, 3)])
+def test_projections_are_pots_directions_bit_for_bit(d: int, n: int, seed: int) -> None:
+    np.testing.assert_array_equal(projections(d, n, seed),
+                                  ot.sliced.get_random_projections(d, n, seed=seed))  # fmt: skip
+
+
 @pytest.mark.parametrize("p", [1, 2])
 def test_wasserstein_equals_optimal_assignment(p: int) -> None:
     x, y = ring(300, 1), get_dataset("grid").sample(300, generator=2).numpy() / 4
@@ -99,6 +106,7 @@ def test_wasserstein_is_optimal_and_silent_at_2500_points() -> None:
     assert value == pytest.approx(math.sqrt(cost[rows, cols].mean()), rel=1e-9)
 
 
+@pytest.mark.filterwarnings("ignore:numItermax reached")
 def test_wasserstein_refuses_a_truncated_solve() -> None:
     x, y = ring(300, 1), ring(300, 2, noise=0.1)
     with pytest.raises(RuntimeError, match="did not reach the optimum"):

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+import scipy.stats
 from scipy.spatial import cKDTree
 
 from genlab.data import DATASETS, get_dataset, ring_centers
@@ -17,6 +18,7 @@ from genlab.evaluation.spiral import (
     project_to_spiral,
     spiral_metrics,
     spiral_point,
+    wasserstein_1d,
 )
 
 CENTERS = ring_centers().numpy()  # the ring: 8 modes, radius 1
@@ -155,6 +157,15 @@ def test_spiral_metrics_known_cases() -> None:
     inner_half = data[project_to_spiral(data)[0] < 2.5 * math.pi]
     half = spiral_metrics(inner_half, fresh)
     assert half.near > 0.99 and half.coverage_tv > 0.4 and half.coverage_w1 > 2.0
+
+
+@pytest.mark.parametrize(("m", "r", "seed"), [(1, 1, 0), (5, 9, 1), (400, 250, 2), (300, 300, 3)])
+def test_wasserstein_1d_is_scipys(m: int, r: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    u, v = rng.normal(size=m), rng.gamma(2.0, size=r)
+    u[: m // 3] = v[0]  # ties, within and across the samples
+    assert wasserstein_1d(u, v) == pytest.approx(scipy.stats.wasserstein_distance(u, v),
+                                                  rel=1e-12, abs=1e-15)  # fmt: skip
 
 
 def test_coverage_bins_have_equal_probability() -> None:

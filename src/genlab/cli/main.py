@@ -32,6 +32,7 @@ from genlab.cli.args import (
     seeds_arg,
 )
 from genlab.cli.paths import check_output_dir, check_output_file
+from genlab.cli.plot import add_plot_parser
 from genlab.cli.problems import add_minimax_parser, add_theory_parser
 from genlab.cli.sweep import add_sweep_parser
 from genlab.cli.verify import add_verify_parser
@@ -153,6 +154,9 @@ def add_train_parser(sub: argparse._SubParsersAction) -> None:
                    help="with --data: train on standardized points (default: off)")  # fmt: skip
     p.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,
                    help="torch.compile the step (default: off)")  # fmt: skip
+    p.add_argument("--figures", action="store_true",
+                   help="draw the run's figures at the end (else: genlab plot RUN, or "
+                   "genlab report RUN, draws them when wanted)")  # fmt: skip
     p.add_argument("--resume", type=path_arg, metavar="RUN", help="continue an interrupted run")
     p.add_argument("--out", type=path_arg, help="run folder (default: runs/MODEL-DATASET-TIME)")
     p.set_defaults(func=cmd_train)
@@ -245,6 +249,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             run.load_checkpoint()  # an edited config.json is named by its seal, field by field
             raise UserError(f"--resume {run.path} is a {run.config().model} run, not {args.model}")
         if run.is_done():
+            if args.figures:
+                api.load(run.path).draw_figures()
             print(f"{run.path} is already complete")
             return 0
         out = check_output_dir("--resume", run.path)
@@ -270,7 +276,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     check_run_fits(config, dim=dim)
     on_epoch, close = progress(f"train {args.model}", config.train.epochs)
     try:
-        api.train(config, out=out, on_epoch=on_epoch, data=split)
+        api.train(config, out=out, on_epoch=on_epoch, data=split, figures=args.figures)
     finally:
         close()
     print(f"wrote {out}")
@@ -562,6 +568,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
     sub.add_parser("presets", help="list the named presets").set_defaults(func=cmd_presets)
     add_verify_parser(sub)
+    add_plot_parser(sub)
     add_sweep_parser(sub)
     return parser
 

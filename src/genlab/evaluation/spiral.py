@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.spatial import cKDTree
-from scipy.stats import wasserstein_distance
 
 from genlab.base.checks import check_int
 from genlab.base.errors import UserError
@@ -93,6 +92,17 @@ def coverage_bin_edges(bins: int = COVERAGE_BINS) -> np.ndarray:
     return 2 * math.pi * np.sqrt(0.25 + 3.75 * np.arange(bins + 1) / bins)
 
 
+def wasserstein_1d(u: np.ndarray, v: np.ndarray) -> float:
+    """W₁ between the empirical measures of the 1-D samples ``u`` and ``v`` (any sizes):
+    W₁ = ∫ |F_u(t) − F_v(t)| dt, exact on the pieces between the sorted pooled values (as
+    ``scipy.stats.wasserstein_distance``, without importing scipy.stats, ~1 s)."""
+    u, v = np.sort(u), np.sort(v)
+    pooled = np.sort(np.concatenate([u, v]))
+    cdf_u = np.searchsorted(u, pooled[:-1], "right") / len(u)
+    cdf_v = np.searchsorted(v, pooled[:-1], "right") / len(v)
+    return float(np.sum(np.abs(cdf_u - cdf_v) * np.diff(pooled)))
+
+
 def spiral_metrics(
     samples: object,
     reference: object,
@@ -124,6 +134,6 @@ def spiral_metrics(
     q = np.histogram(near_r, edges)[0] / len(near_r)
     return SpiralMetrics(
         near=float(np.mean(d_x <= threshold)),
-        coverage_w1=float(wasserstein_distance(near_x, near_r)),
+        coverage_w1=wasserstein_1d(near_x, near_r),
         coverage_tv=float(0.5 * np.abs(p - q).sum()),
     )

@@ -41,13 +41,16 @@ evaluating E members against one held-out set computes them once.
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import functools
 import hashlib
 import math
+import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -161,13 +164,12 @@ def _metric_set(
     """
     out: dict[str, tuple[float, Better]] = {"sliced_w2": (sliced_w2(x, ref), "lower")}
     if not cheap:
-        q = prdc(ref, x)
-        mmd, energy = mmd2_and_energy(x, ref)
+        with _beside(exact_wasserstein, x, ref, p=1, run=exact_ot) as w1:
+            w2 = exact_wasserstein(x, ref, p=2) if exact_ot else math.nan
+            q = prdc(ref, x)
+            mmd, energy = mmd2_and_energy(x, ref)
         if exact_ot:
-            out |= {
-                "w1": (exact_wasserstein(x, ref, p=1), "lower"),
-                "w2": (exact_wasserstein(x, ref, p=2), "lower"),
-            }
+            out |= {"w1": (w1.result(), "lower"), "w2": (w2, "lower")}
         out |= {
             "mmd2": (mmd, "lower"),
             "energy": (energy, "lower"),
@@ -195,6 +197,22 @@ def _metric_set(
             "spiral_tv": (s.coverage_tv, "lower"),
         }
     return out
+
+
+@contextlib.contextmanager
+def _beside(f: Callable[..., float], *args: Any, run: bool = True, **kwargs: Any) -> Iterator[Any]:
+    """``f(*args, **kwargs)`` on a second thread while the block runs, where this process has
+    two cores or more (else inline); yields its future. The exact OT solves release the GIL:
+    W₁ beside W₂ and the other metrics costs about one solve instead of two."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        if not run:
+            yield None
+        elif len(os.sched_getaffinity(0)) > 1:
+            yield pool.submit(f, *args, **kwargs)
+        else:
+            done: concurrent.futures.Future = concurrent.futures.Future()
+            done.set_result(f(*args, **kwargs))
+            yield done
 
 
 @functools.lru_cache(maxsize=32)

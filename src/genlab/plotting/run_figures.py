@@ -18,6 +18,11 @@ is the registered dataset's, else derived from the data (``genlab.plotting.windo
 
 The GIFs and gan_lab.png need arrays that older runs lack (frames.npz; disc_logits_N,
 gen_points_N, gen_grad_N in snapshots.npz): without them they are silently not drawn.
+
+Training does not draw them (they cost more than a short run's training): ``draw_figures``
+draws them when asked (``genlab plot``, ``genlab report``, ``genlab train --figures``,
+``Run.draw_figures``), from the files, and only when they are missing or older than the
+files they show.
 """
 
 from __future__ import annotations
@@ -34,13 +39,39 @@ from genlab.plotting.run_extras import render_evolution, render_gan_lab
 from genlab.plotting.view import View, member_data, snapshot_epochs, thin
 from genlab.training.rundir import RunDir
 
-__all__ = ["render_evolution", "render_gan_lab", "render_losses", "render_run",
-           "snapshot_epochs"]  # fmt: skip
+__all__ = ["draw_figures", "figures_current", "render_evolution", "render_gan_lab",
+           "render_losses", "render_run", "snapshot_epochs"]  # fmt: skip
+
+SOURCES = ("metrics.jsonl", "snapshots.npz", "frames.npz", "data.npy")
+"""The files the figures are drawn from."""
+LAST_FIGURE = "losses.png"
+"""``render_run`` writes it last: its presence says the set is whole."""
 
 ROW_TITLES = {
     "samples": {"vae": "reconstructions decode(μ(x))", "gan": "generated samples G(z)"},
     "prior": {"vae": "prior samples decode(z), z ~ N(0, I)"},
 }
+
+
+def figures_current(run: RunDir) -> bool:
+    """Whether the run's figures are all there and newer than every file they are drawn from."""
+    last = run.figures / LAST_FIGURE
+    if not last.exists():
+        return False
+    drawn = last.stat().st_mtime_ns
+    return all(
+        not (run.path / s).exists() or (run.path / s).stat().st_mtime_ns <= drawn for s in SOURCES
+    )
+
+
+def draw_figures(run: RunDir, member: int = 0, *, force: bool = False) -> list[Path]:
+    """Draw the run's figures unless they are current (``force`` draws them anyway); a
+    finished run's manifest records them. Returns the figures drawn (none when current)."""
+    if not force and figures_current(run):
+        return []
+    written = render_run(run, member=member)
+    run.record(*written)  # a no-op before DONE: ``mark_done`` lists every file then
+    return written
 
 
 def render_run(run: RunDir, member: int = 0, dpi: int = 100) -> list[Path]:

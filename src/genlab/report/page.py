@@ -10,7 +10,10 @@ genlab's additions (metrics against floors and the homework's numbers, more figu
 config). A failed, unfinished or missing stage is shown as such, and an error while rendering
 one section is shown in that section: the rest of the report still renders.
 
-Reads only files (JSON, Markdown tables, images): no torch, no model, no recomputation.
+Reads only files (JSON, Markdown tables, images): no torch, no model, no recomputation. The
+one thing it writes: a finished, undamaged training run whose figures were never drawn (or
+are older than its files) has them drawn first, from its files, and kept in its folder
+(``genlab.plotting.run_figures.draw_figures``).
 """
 
 from __future__ import annotations
@@ -189,6 +192,8 @@ def _body(state: StageState) -> object:
     if state.status in ("not run", "not found"):
         return note(f"{state.status.capitalize()}: {state.folder} does not exist.", "warn")
     if state.status not in ("failed", "incomplete", "damaged"):
+        if state.render is training_run:
+            _draw_figures(state.folder)
         return state.render(state.folder)
     box = error_box(f"{state.title}: {state.status}", state.error or "no error recorded",
                     state.traceback)  # fmt: skip
@@ -198,6 +203,15 @@ def _body(state: StageState) -> object:
         return join([box, state.render(state.folder)])
     except Exception as err:  # noqa: BLE001 - partial output that cannot render is said so
         return join([box, exception_box("Its partial output could not be rendered", err)])
+
+
+def _draw_figures(folder: Path) -> None:
+    """Draw a finished run's figures if they are missing or stale (on demand: training does
+    not draw them)."""
+    from genlab.plotting.run_figures import draw_figures
+    from genlab.training.rundir import RunDir
+
+    draw_figures(RunDir.open(folder))
 
 
 def _guarded(state: StageState) -> object:

@@ -1,4 +1,5 @@
-"""A training run from its folder to ``DONE``: train (or resume), figures, evaluation, marker.
+"""A training run from its folder to ``DONE``: train (or resume), evaluation, marker (and the
+figures, when asked: they are drawn on demand otherwise, ``genlab.plotting.run_figures``).
 
 This is the one pipeline that ``genlab train``, ``genlab.train``, ``genlab reproduce`` and
 ``genlab benchmark`` all run. The checkpoint is read once, by ``fit``; the evaluation uses the
@@ -14,7 +15,6 @@ from contextlib import contextmanager
 from genlab.base.lock import folder_lock
 from genlab.evaluation.runs import evaluate_run
 from genlab.evaluation.suite import snapshot_metrics
-from genlab.plotting.run_figures import render_run
 from genlab.training.loop import EpochRecord, FitHooks, FitResult, fit
 from genlab.training.rundir import RunDir
 
@@ -33,10 +33,13 @@ def torch_threads(threads: int) -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-def train_run(run: RunDir, *, on_epoch: Callable[[EpochRecord], None] | None = None) -> FitResult:
-    """Train (or resume) ``run`` to its last epoch, draw its figures, evaluate it (unless its
-    ``eval_samples`` is 0), and mark it ``DONE`` (with its manifest). ``on_epoch(record)``
-    follows the training. The folder is locked meanwhile: a second writer is refused."""
+def train_run(
+    run: RunDir, *, on_epoch: Callable[[EpochRecord], None] | None = None, figures: bool = False
+) -> FitResult:
+    """Train (or resume) ``run`` to its last epoch, draw its figures if ``figures``, evaluate
+    it (unless its ``eval_samples`` is 0), and mark it ``DONE`` (with its manifest).
+    ``on_epoch(record)`` follows the training. The folder is locked meanwhile: a second
+    writer is refused."""
     config = run.config()
     t = config.train
     data = run.user_data()  # a data file's split: snapshots are compared with its held-out part
@@ -51,7 +54,10 @@ def train_run(run: RunDir, *, on_epoch: Callable[[EpochRecord], None] | None = N
     with folder_lock(run.path), torch_threads(t.threads):
         run.clean_temporary()
         result = fit(run, hooks=hooks)
-        render_run(run)
+        if figures:
+            from genlab.plotting.run_figures import draw_figures  # matplotlib: only when drawn
+
+            draw_figures(run)
         if t.eval_samples:
             evaluate_run(run, n=t.eval_samples, trained=result)
         run.mark_done({"seconds": time.perf_counter() - tic, "epochs": t.epochs})

@@ -1,0 +1,41 @@
+"""``genlab plot PATH...``: draw the figures of runs, or of the runs inside a folder (a
+reproduction, a benchmark, a sweep), from their files. Training does not draw them."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from genlab.base.errors import UserError
+from genlab.cli.verify import run_folders
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from genlab import api
+
+    runs = []
+    for path in args.paths:
+        if not path.is_dir():
+            raise UserError(f"no folder at {path}")
+        if not (found := run_folders(path)):
+            raise UserError(f"{path} holds no training run (no config.json of a vae or gan run)")
+        runs += [api.load(folder) for folder in found]
+    for run in runs:  # every member index is checked before anything is drawn
+        seeds = run.config.train.seeds
+        if not 0 <= args.member < len(seeds):
+            raise UserError(f"--member must be in 0..{len(seeds) - 1} for {run.path}, "
+                            f"got {args.member}")  # fmt: skip
+    for run in runs:
+        drawn = run.draw_figures(args.member, force=args.force)
+        state = f"drew {len(drawn)} figures" if drawn else "figures are current"
+        print(f"{state:20} {run.path / 'figures'}")
+    return 0
+
+
+def add_plot_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("plot", help="draw runs' figures (density panels, animations, losses)")
+    p.add_argument("paths", type=Path, nargs="+", help="run folders, or folders that hold runs")
+    p.add_argument("--member", type=int, default=0,
+                   help="whose panels to draw (an index into the seeds; default 0)")  # fmt: skip
+    p.add_argument("--force", action="store_true", help="draw them again even if current")
+    p.set_defaults(func=cmd_plot)
