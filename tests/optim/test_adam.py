@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import torch
 
 from genlab.models.nn import EnsembleMLP
-from genlab.optim.adam import adam_step, make_adam
+from genlab.optim.adam import LeanAdam, adam_step, make_adam
 from genlab.optim.flat import flatten_parameters
 
 
@@ -58,3 +61,46 @@ def test_adam_step_falls_back_for_other_optimizers():
     amsgrad = torch.optim.Adam([q], lr=0.1, amsgrad=True)
     adam_step(amsgrad)
     assert "max_exp_avg_sq" in amsgrad.state[q]  # torch's own step ran
+
+
+def _torch_adam(flat: torch.nn.Parameter) -> torch.optim.Adam:
+    return torch.optim.Adam([flat], lr=1e-2, fused=True)
+
+
+def test_lean_adam_is_torch_adam_state_for_state():
+    """make_adam's LeanAdam against a plain torch.optim.Adam: the same steps, the same state
+    dict (which either loads), the same zero_grad."""
+    runs = []
+    for make in (lambda flat: make_adam([flat], 1e-2), _torch_adam):
+        net, flat = _model_and_flat()
+        opt = make(flat)
+        g = torch.Generator().manual_seed(1)
+        for _ in range(5):
+            x = torch.randn(2, 8, 2, generator=g)
+            opt.zero_grad(set_to_none=False)
+            net(x).square().sum().backward()
+            opt.step()
+        runs.append((flat.detach().clone(), opt))
+    (lean_p, lean), (ref_p, ref) = runs
+    assert isinstance(lean, LeanAdam) and type(ref) is torch.optim.Adam
+    assert torch.equal(lean_p, ref_p)
+    a, b = lean.state_dict(), ref.state_dict()
+    assert a["param_groups"] == b["param_groups"]
+    for k, v in b["state"][0].items():
+        assert torch.equal(a["state"][0][k], v) and a["state"][0][k].dtype == v.dtype, k
+    lean.load_state_dict(b)
+    ref.load_state_dict(a)
+    assert torch.equal(lean.state_dict()["state"][0]["exp_avg"], b["state"][0]["exp_avg"])
+
+
+def test_building_and_checkpointing_adam_never_imports_dynamo():
+    code = (
+        "import sys, torch\n"
+        "from genlab.optim.adam import LeanAdam, adam_step, make_adam\n"
+        "p = torch.nn.Parameter(torch.zeros(4)); p.grad = torch.ones(4)\n"
+        "opt = make_adam([p], 1e-3); adam_step(opt); opt.zero_grad(set_to_none=False)\n"
+        "opt.load_state_dict(opt.state_dict())\n"
+        "print('torch._dynamo' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out.stderr
