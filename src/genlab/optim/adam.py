@@ -20,12 +20,13 @@ torch's own, minus the ``torch._dynamo.disable`` wrapper, whose first call impor
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import torch
 from torch import nn
 
 
-def _unwrapped(name: str) -> object:
+def _unwrapped(name: str) -> Any:
     method = getattr(torch.optim.Optimizer, name)
     return getattr(method, "__wrapped__", method)
 
