@@ -14,6 +14,8 @@ from genlab.sweeps.engine import Engine
 from genlab.sweeps.runner import plan_sweep
 from genlab.sweeps.spec import parse_spec, read_spec
 from genlab.sweeps.specs import SPECS, spec_path
+from genlab.training.config import TrainConfig
+from genlab.workflows.presets import PRESETS
 
 BASE = """
 model = "gan"
@@ -109,6 +111,37 @@ def test_bad_specs_name_the_problem(grid, sweep, message):
         expand(spec(grid, sweep))
 
 
+PRESET_BASE = BASE.replace('model = "gan"\n', "")
+
+
+def test_a_preset_axis_gives_each_cell_its_presets_model_and_schedule():
+    s = spec('preset = ["vae", "pacgan2", "gan-λ500-wide-tanh-long-rejection"]\n'
+             '"train.dataset" = ["ring"]\n', base=PRESET_BASE)  # fmt: skip
+    cells = expand(s)
+    assert [c.name for c in cells] == [
+        "preset=vae,dataset=ring", "preset=pacgan2,dataset=ring",
+        "preset=gan-lam500-wide-tanh-long-rejection,dataset=ring"]  # fmt: skip
+    train = TrainConfig(n_samples=128, batch_size=32, epochs=3, dataset="ring")
+    for cell, name in zip(cells, s.axes[0].values, strict=True):
+        assert cell.config == PRESETS[name].run_config(train)
+    assert cells[2].config.train.epochs == 6  # the preset's own factor on the spec's epochs
+
+
+@pytest.mark.parametrize(
+    ("grid", "base", "message"),
+    [
+        ('preset = ["nope"]\n', PRESET_BASE, "unknown preset 'nope'"),
+        ("preset = []\n", PRESET_BASE, "expected an array of preset names"),
+        ('preset = ["vae"]\n', BASE, "drop 'model'"),
+        ('preset = ["vae"]\n', PRESET_BASE + "[gan]\nlam = 1.0\n", "drop 'gan'"),
+        ('preset = ["vae"]\n"gan.lam" = [1.0]\n', PRESET_BASE, "a preset sets it"),
+    ],
+)  # fmt: skip
+def test_bad_preset_axes_name_the_problem(grid, base, message):
+    with pytest.raises(UserError, match=message):
+        expand(spec(grid, base=base))
+
+
 def test_bad_base_and_toml_are_refused():
     with pytest.raises(UserError, match="unknown key 'train.nope'"):
         expand(spec(base=BASE + "nope = 1\n"))
@@ -133,7 +166,7 @@ def write(tmp_path, grid='"gan.lam" = [1.0, 500.0]\n', sweep=""):
     [
         ('"gan.lam" = [1.0, -5.0]\n', [], "lambda must be"),
         ('"gan.nope" = [1]\n', [], "unknown grid key"),
-        ('"gan.lam" = [1.0]\n', ["--workers", "0"], "workers must be"),
+        ('"gan.lam" = [1.0]\n', ["--workers", "-1"], "workers must be"),
         ('"gan.lam" = [1.0]\n', ["--members-per-task", "0"], "--members-per-task must be"),
         ('"gan.lam" = [1.0]\n', ["--scheduler", "tcp://x:1", "--workers", "2"], "--workers sizes"),
         ('"gan.lam" = [1.0]\n', ["--scheduler", "no address"], "malformed scheduler address"),

@@ -103,8 +103,9 @@ def test_force_redoes_complete_cells(swept, tmp_path, serial_reference):
     assert plan_sweep(read_spec(path), out).todo == []
     plan = plan_sweep(read_spec(path), out, force=True)
     assert len(plan.todo) == 1
-    result = run_sweep(plan, Engine(workers=1, processes=False))  # worker threads: no start-up
+    result = run_sweep(plan, Engine(workers=0))  # this process, no Dask
     assert result.failed == [] and result.trained == 1
+    assert json.loads((out / "sweep.json").read_text())["engine"].startswith("this process")
     assert (out / folder / "DONE").stat().st_mtime_ns != stamp
     assert fingerprint(out / folder) == serial_reference()[folder]
 

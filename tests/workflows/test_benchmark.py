@@ -35,26 +35,43 @@ def test_protocol_rejects_bad_settings(changes, message):
         Protocol(**changes)
 
 
-def test_benchmark_runs_every_cell_and_writes_the_tables(tmp_path, capsys):
+def test_the_shipped_spec_is_the_protocol():
+    from genlab.sweeps.benchmark import benchmark_spec, protocol_of
+    from genlab.sweeps.cells import expand
+    from genlab.sweeps.specs import spec_path
+
+    assert protocol_of(spec_path("benchmark").read_text()) == Protocol()
+    cells = expand(benchmark_spec(Protocol()))
+    assert len(cells) == 18  # 6 presets × 3 datasets, each with the 5 seeds as members
+    by = {(c.values["preset"], c.values["train.dataset"]): c.config for c in cells}
+    for (model, dataset), config in by.items():  # every cell is the protocol's run
+        assert config == Protocol().run_config(model, dataset), (model, dataset)
+
+
+def test_benchmark_runs_every_cell_as_a_sweep_and_writes_the_tables(tmp_path, capsys):
     out = tmp_path / "bench"
-    argv = ["benchmark", *TINY, "--datasets", "ring,swiss_roll", "--out", str(out)]
+    argv = ["benchmark", *TINY, "--datasets", "ring,swiss_roll", "--out", str(out),
+            "--workers", "0"]  # fmt: skip
     assert main(argv) == 0
     printed = capsys.readouterr().out
-    for cell in ("vae-ring", "gan-λ1-optimistic-ring", "vae-swiss_roll"):
+    for cell in ("dataset=ring,preset=vae", "dataset=ring,preset=gan-lam1-optimistic",
+                 "dataset=swiss_roll,preset=vae"):  # fmt: skip
         assert (out / "runs" / cell / "DONE").is_file()
-    rows = list(csv.DictReader(io.StringIO((out / "results.csv").read_text())))
+    rows = list(csv.DictReader(io.StringIO((out / "benchmark.csv").read_text())))
     metrics = {(r["model"], r["dataset"], r["metric"]) for r in rows}
     assert ("vae", "ring", "modes_captured") in metrics
     assert ("gan-λ1-optimistic", "swiss_roll", "spiral_near") in metrics
     assert all(r["members"] == "2" for r in rows)
-    md = (out / "results.md").read_text()
+    md = (out / "benchmark.md").read_text()
     assert "SHORTENED" in md and "| genlab vae |" in md and md in printed
     for dataset, source, modes, hq, rkl in PUBLISHED:  # the grid was not run
         assert (f"| {source} | {modes} | {hq} | {rkl} |" in md) == (dataset == "ring")
     assert "### grid" not in md
-    # a second call skips the complete cells and rewrites the same tables
+    assert (out / "sweep.json").is_file() and (out / "results.md").is_file()  # the sweep's own
+    # a second call trains nothing and rewrites the same tables
     assert main(argv) == 0
-    assert capsys.readouterr().out.count("complete, skipped") == 4
+    assert "4 of 4 task(s) complete already; 0 to train" in capsys.readouterr().out
+    assert (out / "benchmark.md").read_text() == md
 
 
 def test_benchmark_bad_input_exits_2_before_any_file(tmp_path, capsys):

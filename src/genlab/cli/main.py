@@ -34,7 +34,7 @@ from genlab.cli.args import (
 from genlab.cli.paths import check_output_dir, check_output_file
 from genlab.cli.plot import add_plot_parser
 from genlab.cli.problems import add_minimax_parser, add_theory_parser
-from genlab.cli.sweep import add_sweep_parser
+from genlab.cli.sweep import add_engine_options, add_sweep_parser
 from genlab.cli.verify import add_verify_parser
 from genlab.data.registry import DATASETS, get_dataset
 from genlab.models.config import GANConfig, VAEConfig
@@ -406,34 +406,36 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 # -- the quality benchmark ------------------------------------------------------------------
 def cmd_benchmark(args: argparse.Namespace) -> int:
+    from genlab.cli.sweep import check_task_fits, run_with_bar
+    from genlab.sweeps.benchmark import plan_benchmark, write_tables
+    from genlab.sweeps.engine import Engine
     from genlab.training.device import resolve_device
-    from genlab.workflows.benchmark import Protocol, cells, run_benchmark
+    from genlab.workflows.benchmark import Protocol
 
     given = {k: v for k, v in (("models", args.models), ("datasets", args.datasets))
              if v is not None}  # fmt: skip
     epochs = args.epochs if args.epochs is not None else (100 if args.quick else 2000)
     protocol = Protocol(seeds=args.seeds, epochs=epochs, quick=args.quick,
                         eval_samples=args.eval_samples, **given)  # fmt: skip
-    for model, dataset in cells(protocol):
-        check_run_fits(protocol.run_config(model, dataset), f"cell {model} on {dataset}: ")
-    check_output_dir("--out", args.out, "protocol.json", "results.csv", "results.md")
+    engine = Engine(scheduler=args.scheduler, workers=args.workers,
+                    connect_timeout=args.connect_timeout)  # fmt: skip
     device = resolve_device(args.device)
-    total, done, bars = len(cells(protocol)), [], {}  # type: ignore[var-annotated]
-
-    def on_epoch(run, record) -> None:
-        if run.path not in bars:
-            bars[run.path] = progress(f"[{len(done) + 1}/{total}] {run.path.name}",
-                                      run.config().train.epochs)  # fmt: skip
-        bars[run.path][0](record)
-
-    def on_cell(run, skipped: bool) -> None:
-        done.append(run)
-        if run.path in bars:
-            bars.pop(run.path)[1]()
-        state = "complete, skipped" if skipped else "done"
-        print(f"[{len(done)}/{total}] {run.path.name}: {state}", flush=True)
-
-    csv, md = run_benchmark(protocol, args.out, str(device), on_cell=on_cell, on_epoch=on_epoch)
+    plan = plan_benchmark(protocol, args.out, str(device), force=args.force)
+    for task in plan.todo:
+        check_task_fits(task)
+    check_output_dir("--out", args.out, "protocol.json", "benchmark.csv", "benchmark.md",
+                     "spec.toml", "sweep.json", "results.csv", "results.md")  # fmt: skip
+    print(f"benchmark: {len(plan.cells)} cells (models × datasets) × {len(protocol.seeds)} "
+          f"seeds, {len(plan.todo)} to train on {engine.describe()}", flush=True)  # fmt: skip
+    result = run_with_bar(plan, engine, f"genlab benchmark ... --out {args.out}")
+    if result is None:
+        return 130
+    if result.failed:
+        print(f"genlab: {len(result.failed)} cell(s) failed: {', '.join(result.failed)} "
+              f"(errors in {result.manifest}); the benchmark's tables need every cell",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    csv, md = write_tables(protocol, plan, result)
     print(md.read_text())
     print(f"wrote {csv} and {md}")
     return 0
@@ -523,6 +525,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--datasets", type=names_arg, help="subset of swiss_roll,ring,grid")
     p.add_argument("--device", default="auto")
     p.add_argument("--out", type=path_arg, default=Path("runs/benchmark"))
+    add_engine_options(p)
+    p.add_argument("--force", action="store_true", help="redo complete cells")
     p.set_defaults(func=cmd_benchmark)
     p = sub.add_parser("evaluate", help="sample-quality metrics of a run, into evaluation.json")
     p.add_argument("run", type=path_arg)

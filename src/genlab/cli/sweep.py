@@ -29,25 +29,27 @@ def add_sweep_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=path_arg, required=True, metavar="DIR",
                    help="the sweep's folder; with --scheduler on a file system every worker "
                    "reaches")  # fmt: skip
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="an existing Dask cluster's scheduler, tcp://HOST:PORT "
-                   "(default: a local cluster)")  # fmt: skip
-    p.add_argument("--workers", type=int, help="local cluster: worker processes (default: cores)")
+    add_engine_options(p)
     p.add_argument(
         "--members-per-task",
         type=int,
         metavar="M",
         help="at most M seeds trained together per task (default: the spec's, or 8)",
     )
-    p.add_argument(
-        "--connect-timeout",
-        type=float,
-        default=5.0,
-        metavar="SECONDS",
-        help="give up reaching --scheduler after this long (default: 5)",
-    )
     p.add_argument("--force", action="store_true", help="redo complete cells")
     p.set_defaults(func=cmd_sweep)
+
+
+def add_engine_options(p: argparse.ArgumentParser) -> None:
+    """Where a sweep's tasks run (``genlab sweep``, ``genlab benchmark``)."""
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="an existing Dask cluster's scheduler, tcp://HOST:PORT "
+                   "(default: a local cluster)")  # fmt: skip
+    p.add_argument("--workers", type=int,
+                   help="local cluster: worker processes (default: cores); 0 runs the tasks "
+                   "one after another in this process, without Dask")  # fmt: skip
+    p.add_argument("--connect-timeout", type=float, default=5.0, metavar="SECONDS",
+                   help="give up reaching --scheduler after this long (default: 5)")  # fmt: skip
 
 
 def check_task_fits(task: Any) -> None:
@@ -99,9 +101,25 @@ class Bar:
         self.bar.close()
 
 
+def run_with_bar(plan: Any, engine: Any, again: str) -> Any:
+    """``run_sweep`` under a progress bar over the cells; None when interrupted (after saying
+    that ``again`` continues it)."""
+    from genlab.sweeps.runner import run_sweep
+
+    bar = Bar(len(plan.cells))
+    try:
+        return run_sweep(plan, engine, on_progress=bar)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted; `{again}` continues it (complete runs are kept, the others "
+              "resume from their last checkpoint)", file=sys.stderr)  # fmt: skip
+        return None
+    finally:
+        bar.close()
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     from genlab.sweeps.engine import Engine
-    from genlab.sweeps.runner import plan_sweep, run_sweep
+    from genlab.sweeps.runner import plan_sweep
     from genlab.sweeps.spec import read_spec
 
     engine = Engine(scheduler=args.scheduler, workers=args.workers,
@@ -116,18 +134,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     print(f"sweep {spec.source}: {len(plan.cells)} cells × {len(spec.seeds)} seeds in "
           f"{len(plan.tasks)} task(s) of at most {plan.members_per_task} members; "
           f"{len(plan.todo)} to train", flush=True)  # fmt: skip
-    bar = Bar(len(plan.cells))
-    try:
-        result = run_sweep(plan, engine, on_progress=bar)
-    except KeyboardInterrupt:
-        bar.close()
-        print(
-            f"\ninterrupted; `genlab sweep {args.spec} --out {args.out}` continues it (complete "
-            "runs are kept, the others resume from their last checkpoint)",
-            file=sys.stderr,
-        )
+    result = run_with_bar(plan, engine, f"genlab sweep {args.spec} --out {args.out}")
+    if result is None:
         return 130
-    bar.close()
     print(result.markdown.read_text())
     print(f"wrote {result.root}: {result.manifest.name}, {result.csv.name}, "
           f"{result.markdown.name}; {result.trained} task(s) trained")  # fmt: skip

@@ -27,7 +27,7 @@ from typing import Any
 
 from genlab.base.checks import check_int
 from genlab.base.errors import UserError
-from genlab.sweeps.spec import SweepSpec
+from genlab.sweeps.spec import PRESET_KEY, SweepSpec
 from genlab.training.config import RunConfig
 
 __all__ = ["Cell", "Task", "expand", "pack", "split_seeds"]
@@ -84,11 +84,19 @@ def expand(spec: SweepSpec) -> list[Cell]:
     names = cell_names(spec)
     cells = []
     for values, name in zip(itertools.product(*(a.values for a in spec.axes)), names, strict=True):
-        doc = copy.deepcopy(spec.base)
+        doc, preset = copy.deepcopy(spec.base), None
         for axis, value in zip(spec.axes, values, strict=True):
-            doc.setdefault(axis.section, {})[axis.field] = value
+            if axis.key == PRESET_KEY:
+                from genlab.workflows.presets import PRESETS
+
+                preset = PRESETS[value]
+                doc["model"] = preset.model
+            else:
+                doc.setdefault(axis.section, {})[axis.field] = value
         doc.setdefault("train", {})["seeds"] = list(spec.seeds)
         config = from_toml(tomli_w.dumps(doc), source=f"{spec.source}, cell {name}")
+        if preset is not None:  # its architecture, epoch factor and own training fields
+            config = preset.run_config(config.train)
         cells.append(Cell(name, {a.key: v for a, v in zip(spec.axes, values, strict=True)},
                           _resolved(config, f"{spec.source}, cell {name}")))  # fmt: skip
     return cells
@@ -125,6 +133,7 @@ def cell_names(spec: SweepSpec) -> list[str]:
     raw, names = [], []
     for values in itertools.product(*(a.values for a in spec.axes)):
         spelled = ",".join(f"{k}={_spell(v)}" for k, v in zip(labels, values, strict=True))
+        spelled = spelled.replace("λ", "lam")  # the presets spell λ
         raw.append((values, re.sub(r"[^A-Za-z0-9._=,+-]", "_", spelled)))
     counts: dict[str, int] = {}
     for _, name in raw:

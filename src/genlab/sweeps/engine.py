@@ -2,6 +2,7 @@
 
 By default an embedded ``LocalCluster``: one worker process per core, one thread each (so that
 OpenMP never oversubscribes the cores), its status server on a free port, nothing to set up.
+``workers=0`` runs the tasks one after another in this process, without Dask (``run_serial``).
 With a scheduler address (``tcp://HOST:PORT``) it connects to an existing cluster instead,
 giving up after ``connect_timeout`` seconds with a ``UserError`` rather than hanging.
 
@@ -55,7 +56,8 @@ _ADDRESS = re.compile(r"^(?:(tcp|tls|inproc|ucx|ws|wss)://)?\[?[\w.:-]+\]?:\d+$"
 @dataclass(frozen=True)
 class Engine:
     """Where the tasks run: a local cluster of ``workers`` processes (default: one per core),
-    or the existing cluster whose scheduler is at ``scheduler``."""
+    this process alone (``workers=0``), or the existing cluster whose scheduler is at
+    ``scheduler``."""
 
     scheduler: str | None = None
     workers: int | None = None
@@ -79,7 +81,7 @@ class Engine:
                     "(as `dask scheduler` prints it)"
                 )
         if self.workers is not None:
-            check_int("workers", self.workers, 1)
+            check_int("workers", self.workers, 0)
         check_positive("connect timeout", self.connect_timeout)
         check_int("threads per task", self.threads_per_task, 1)
 
@@ -87,7 +89,14 @@ class Engine:
     def local(self) -> bool:
         return self.scheduler is None
 
+    @property
+    def serial(self) -> bool:
+        """One task after another in this process, no Dask."""
+        return self.workers == 0
+
     def describe(self) -> str:
+        if self.serial:
+            return "this process, one task after another"
         if self.local:
             return f"local cluster of {self.workers or os.cpu_count()} worker process(es)"
         return f"the Dask cluster at {self.scheduler}"

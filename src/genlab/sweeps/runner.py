@@ -132,7 +132,7 @@ def run_sweep(
 
     ``UserError`` when the scheduler cannot be reached or its workers cannot see the folder,
     before any task runs. A failed task is recorded and the others go on."""
-    from genlab.sweeps.engine import connect, n_workers, run_on_dask, workers_see
+    from genlab.sweeps.engine import connect, n_workers, run_on_dask, run_serial, workers_see
 
     tic, started = time.perf_counter(), mf.now()
     todo = plan.todo
@@ -170,6 +170,13 @@ def run_sweep(
     if not todo:
         _prepare(plan)
         return _tables(plan, tracker, write(finished=True))
+    if engine.serial:
+        _prepare(plan)
+        write()
+        _clear(plan, todo)
+        todo = [dataclasses.replace(t, threads=engine.threads_per_task) for t in todo]
+        run_serial(todo, on_result=on_result, on_start=lambda e: publish(tracker.started(e)))
+        return _tables(plan, tracker, write(finished=True))
     with connect(engine) as client:  # an unreachable scheduler fails here: nothing written
         _prepare(plan)
         write()
@@ -182,14 +189,19 @@ def run_sweep(
             count = n_workers(client)
             wait = "" if count else "; the tasks wait for workers to join"
             publish(tracker.progress(f"{count} worker(s) connected{wait}"))
-        if plan.force:
-            for task in todo:
-                if Path(task.path).exists():
-                    shutil.rmtree(task.path)
+        _clear(plan, todo)
         todo = [dataclasses.replace(t, threads=engine.threads_per_task) for t in todo]
         run_on_dask(client, todo, on_result=on_result,
                     on_start=lambda e: publish(tracker.started(e)))  # fmt: skip
     return _tables(plan, tracker, write(finished=True))
+
+
+def _clear(plan: SweepPlan, todo: list[Task]) -> None:
+    """A forced sweep starts its tasks' folders afresh."""
+    if plan.force:
+        for task in todo:
+            if Path(task.path).exists():
+                shutil.rmtree(task.path)
 
 
 def _prepare(plan: SweepPlan) -> None:

@@ -19,7 +19,11 @@ tables make it a sweep::
     members_per_task = 8          # optional; --members-per-task overrides it
 
 The cells are the Cartesian product of the grid's values, in the order the keys are written
-(the last key varies fastest). A grid key may also be written as nested tables (``[grid.gan]``
+(the last key varies fastest). The grid key ``preset`` (no section) takes named presets
+(``genlab presets``): each cell's model, architecture and schedule are its preset's
+(``Preset.run_config`` of the cell's ``[train]``), so that such a spec gives no ``model`` and
+no model section, and its other keys are ``train.*`` (the shipped ``benchmark`` spec).
+A grid key may also be written as nested tables (``[grid.gan]``
 ``lam = [...]``). Seeds are not a grid axis: every cell trains every seed, packed as members of
 one run (``genlab.sweeps.cells``).
 
@@ -50,6 +54,8 @@ __all__ = ["Axis", "SweepSpec", "parse_spec", "read_spec"]
 
 SWEEP_KEYS = ("seeds", "members_per_task")
 """The keys of the ``[sweep]`` table."""
+PRESET_KEY = "preset"
+"""The grid key whose values are named presets (``genlab.workflows.presets``)."""
 
 
 @dataclass(frozen=True)
@@ -61,11 +67,11 @@ class Axis:
 
     @property
     def section(self) -> str:
-        return self.key.split(".", 1)[0]
+        return self.key.split(".", 1)[0] if "." in self.key else ""
 
     @property
     def field(self) -> str:
-        return self.key.split(".", 1)[1]
+        return self.key.split(".", 1)[-1]
 
 
 @dataclass(frozen=True)
@@ -115,8 +121,17 @@ def parse_spec(text: str, *, source: str = "spec") -> SweepSpec:
         raise UserError(f"{source} is not valid TOML: {err}") from None
     grid = doc.pop("grid", None)
     sweep = doc.pop("sweep", {})
+    presets = _presets(grid, source)
     model = doc.get("model")
-    known = ("model", "train", str(model), "grid", "sweep")
+    known: tuple[str, ...] = ("model", "train", str(model), "grid", "sweep")
+    if presets:
+        known = ("train", "grid", "sweep")
+        for key in doc:
+            if key not in known:
+                raise UserError(
+                    f"{source} has a preset axis, which sets each cell's model and architecture: "
+                    f"drop {key!r} (give [train] and train.* grid keys only)"
+                )
     for key in doc:
         if key not in known and model in MODEL_CONFIGS:
             raise UserError(f"unknown key {key!r} in {source}; known: {', '.join(known)}")
@@ -130,15 +145,17 @@ def parse_spec(text: str, *, source: str = "spec") -> SweepSpec:
     seeds = _seeds(doc, sweep, source)
     import tomli_w
 
-    from_toml(tomli_w.dumps(doc), source=source)  # the base alone: its keys, types and values
-    axes = _axes(grid, str(model), source)
+    for m in sorted({p.model for p in presets}) or [None]:  # the base alone: keys, types, values
+        from_toml(tomli_w.dumps(doc if m is None else {"model": m, **doc}), source=source)
+    axes = _axes(grid, None if presets else str(model), source)
     per_task = sweep.get("members_per_task")
     if per_task is not None:
         try:
             check_int("sweep.members_per_task", per_task, 1)
         except UserError as err:
             raise UserError(f"{source}: {err}") from None
-    return SweepSpec(source, text, str(model), doc, axes, seeds, per_task)
+    return SweepSpec(source, text, PRESET_KEY if presets else str(model), doc, axes, seeds,
+                     per_task)  # fmt: skip
 
 
 def _seeds(doc: dict[str, Any], sweep: dict[str, Any], source: str) -> tuple[int, ...]:
@@ -175,8 +192,26 @@ def _leaves(table: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
     return out
 
 
-def _axes(grid: Any, model: str, source: str) -> tuple[Axis, ...]:
-    """The grid's axes, each key naming a field of the run's configuration."""
+def _presets(grid: Any, source: str) -> list[Any]:
+    """The presets of the grid's ``preset`` axis ([] without one), each checked by name."""
+    if not isinstance(grid, dict) or PRESET_KEY not in grid:
+        return []
+    from genlab.workflows.presets import PRESETS
+
+    values = grid[PRESET_KEY]
+    if not isinstance(values, list) or not values:
+        raise UserError(f"grid key 'preset' in {source}: expected an array of preset names, "
+                        f"got {values!r}")  # fmt: skip
+    for name in values:
+        if name not in PRESETS:
+            raise UserError(f"grid key 'preset' in {source}: unknown preset {name!r}; "
+                            f"known (genlab presets): {', '.join(PRESETS)}")  # fmt: skip
+    return [PRESETS[name] for name in values]
+
+
+def _axes(grid: Any, model: str | None, source: str) -> tuple[Axis, ...]:
+    """The grid's axes, each key naming a field of the run's configuration (or ``preset``,
+    when ``model`` is None)."""
     if grid is None:
         raise UserError(
             f"{source} has no [grid]: a sweep needs at least one key, e.g. "
@@ -187,12 +222,19 @@ def _axes(grid: Any, model: str, source: str) -> tuple[Axis, ...]:
     leaves = _leaves(grid)
     if not leaves:
         raise UserError(f"the [grid] of {source} is empty: give at least one key and its values")
-    sections = {"train": TrainConfig, model: MODEL_CONFIGS[model]}
+    sections: dict[str, type] = {"train": TrainConfig}
+    if model is not None:
+        sections[model] = MODEL_CONFIGS[model]
     axes = []
     for key, values in leaves:
+        if key == PRESET_KEY:  # checked by ``_presets``
+            axes.append(Axis(key, tuple(values)))
+            continue
         section, _, name = key.partition(".")
         if section not in sections or "." in name or not name:
-            other = f" (this spec's model is {model!r})" if section in MODEL_CONFIGS else ""
+            other = ""
+            if section in MODEL_CONFIGS:
+                other = f" (this spec's model is {model!r})" if model else " (a preset sets it)"
             raise UserError(
                 f"grid key {key!r} in {source} names no configuration field{other}; write "
                 f"SECTION.FIELD with SECTION one of {', '.join(sections)}"

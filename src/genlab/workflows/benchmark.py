@@ -13,24 +13,22 @@ Protocol (recorded in ``protocol.json``; the mixtures follow VEEGAN / PacGAN):
                nearest mode; reverse KL = KL(mode histogram of the high-quality samples ‖
                uniform); for the swiss roll, the share within 3·noise = 0.075 of the spiral
 Each cell is mean ± standard error over members.
+
+The cells run as a sweep (``genlab.sweeps.benchmark``: the shipped spec ``benchmark``, on the
+sweep engine); this module holds the protocol and the tables.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
-from genlab.base import atomic
 from genlab.base.errors import UserError
 from genlab.base.stats import format_pm
 from genlab.data.registry import get_dataset
 from genlab.training.config import RunConfig, TrainConfig
-from genlab.training.rundir import RunDir, environment
 from genlab.workflows.presets import BENCHMARK_GRID, PRESETS
 
 SHOWN = {  # the columns of the Markdown table, per kind of dataset
@@ -79,36 +77,6 @@ class Protocol:
 
 def cells(protocol: Protocol) -> list[tuple[str, str]]:
     return [(m, d) for d in protocol.datasets for m in protocol.models]
-
-
-def prepare(protocol: Protocol, root: Path, device: str) -> list[RunDir]:
-    """One run folder per (model, dataset); an existing one must hold the same config."""
-    atomic.write_json(root / "protocol.json", asdict(protocol))
-    runs = []
-    for model, dataset in cells(protocol):
-        path, config = root / "runs" / f"{model}-{dataset}", protocol.run_config(model, dataset)
-        if RunDir(path).config_file.exists():
-            run = RunDir.open(path)
-            if run.config() != config:
-                raise UserError(f"{path} holds a run of another protocol; choose another folder")
-        else:
-            run = RunDir.create(path, config, environment(device))
-        runs.append(run)
-    return runs
-
-
-def collect(protocol: Protocol, root: Path) -> list[dict[str, Any]]:
-    """results.csv rows: one per (model, dataset, metric), from each run's evaluation.json."""
-    rows = []
-    for model, dataset in cells(protocol):
-        path = RunDir(root / "runs" / f"{model}-{dataset}").evaluation_file
-        result = json.loads(path.read_text())
-        epochs = protocol.run_config(model, dataset).train.epochs
-        for metric, s in result["metrics"].items():
-            rows.append({"model": model, "dataset": dataset, "metric": metric,
-                         "mean": s["mean"], "se": s["se"], "floor": s["floor"],
-                         "members": len(s["values"]), "epochs": epochs})  # fmt: skip
-    return rows
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:
@@ -163,28 +131,3 @@ def to_markdown(rows: list[dict[str, Any]], protocol: Protocol) -> str:
                 out.append(f"| {source} | {modes} | {hq} | {rkl} | — |")
         out.append("")
     return "\n".join(out)
-
-
-def run_benchmark(
-    protocol: Protocol, root: Path, device: str, *,
-    on_cell: Callable[[RunDir, bool], None] | None = None,
-    on_epoch: Callable[[RunDir, Any], None] | None = None,
-) -> tuple[Path, Path]:  # fmt: skip
-    """Train every cell that is not complete (``on_cell(run, skipped)`` after each;
-    ``on_epoch(run, record)`` during training), then write results.csv and results.md."""
-    from genlab.workflows.pipeline import train_run
-
-    for run in prepare(protocol, root, device):
-        skipped = run.is_done()
-        if not skipped:
-            follow = None if on_epoch is None else (lambda record, r=run: on_epoch(r, record))
-            train_run(run, on_epoch=follow)
-        if on_cell is not None:
-            on_cell(run, skipped)
-    return write_results(protocol, root)
-
-
-def write_results(protocol: Protocol, root: Path) -> tuple[Path, Path]:
-    rows = collect(protocol, root)
-    return (atomic.write_text(root / "results.csv", to_csv(rows)),
-            atomic.write_text(root / "results.md", to_markdown(rows, protocol)))  # fmt: skip

@@ -1,6 +1,8 @@
 """The sweep specifications genlab ships: ``genlab sweep NAME --out DIR`` runs one by name.
 
 ``example``: a small GAN study, λ × update rule × dataset over 8 seeds (docs/sweeps.md).
+``benchmark``: the quality benchmark's protocol, presets × datasets over 5 seeds (what
+``genlab benchmark`` runs, ``genlab.sweeps.benchmark``).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from pathlib import Path
 
 __all__ = ["SPECS", "spec_path"]
 
-SPECS = ("example",)
+SPECS = ("example", "benchmark")
 
 
 def spec_path(name: str) -> Path:
