@@ -71,6 +71,19 @@ def homework_gan_epoch(loader, G, D, g_opt, d_opt, batch=64, z_dim=100, lam=500.
 
 def time_baseline(model: str, epochs: int) -> float:
     """Seconds per step of the homework's loop (after one warm-up epoch)."""
+    epoch, steps = homework_epoch(model)
+    epoch()
+    best = float("inf")
+    for _ in range(ROUNDS):
+        tic = time.perf_counter()
+        for _ in range(epochs):
+            epoch()
+        best = min(best, (time.perf_counter() - tic) / (epochs * steps))
+    return best
+
+
+def homework_epoch(model: str):
+    """The homework's setup for ``model`` (data, loader, networks, Adam): (one epoch, steps)."""
     torch.manual_seed(0)
     data = make_swiss_roll(2000, generator=0).numpy()
     loader = DataLoader(RowDataset(data), batch_size=64, shuffle=True)
@@ -97,14 +110,7 @@ def time_baseline(model: str, epochs: int) -> float:
         def epoch() -> None:
             homework_gan_epoch(loader, G, D, g_opt, d_opt)
 
-    epoch()
-    best = float("inf")
-    for _ in range(ROUNDS):
-        tic = time.perf_counter()
-        for _ in range(epochs):
-            epoch()
-        best = min(best, (time.perf_counter() - tic) / (epochs * len(loader)))
-    return best
+    return epoch, len(loader)
 
 
 def time_genlab(model: str, members: int, epochs: int, compile: bool) -> float:

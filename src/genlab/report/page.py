@@ -18,6 +18,7 @@ are older than its files) has them drawn first, from its files, and kept in its 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -207,11 +208,13 @@ def _body(state: StageState) -> object:
 
 def _draw_figures(folder: Path) -> None:
     """Draw a finished run's figures if they are missing or stale (on demand: training does
-    not draw them)."""
+    not draw them). A folder this process cannot write keeps what it has: the section then
+    says which figures are missing."""
     from genlab.plotting.run_figures import draw_figures
     from genlab.training.rundir import RunDir
 
-    draw_figures(RunDir.open(folder))
+    with contextlib.suppress(OSError):
+        draw_figures(RunDir.open(folder))
 
 
 def _guarded(state: StageState) -> object:

@@ -66,8 +66,10 @@ def benchmark_spec(protocol: Protocol, device: str = "auto") -> SweepSpec:
 def plan_benchmark(
     protocol: Protocol, root: str | Path, device: str = "auto", *, force: bool = False
 ) -> SweepPlan:
-    """The benchmark's sweep, checked, nothing written (``genlab.sweeps.runner.plan_sweep``)."""
-    return plan_sweep(benchmark_spec(protocol, device), root, force=force)
+    """The benchmark's sweep, checked, nothing written (``genlab.sweeps.runner.plan_sweep``).
+    Each cell trains all its seeds as the members of one run, as the protocol says."""
+    spec = benchmark_spec(protocol, device)
+    return plan_sweep(spec, root, members_per_task=len(protocol.seeds), force=force)
 
 
 def write_tables(protocol: Protocol, plan: SweepPlan, result: SweepResult) -> tuple[Path, Path]:

@@ -114,7 +114,7 @@ def connect(engine: Engine) -> Iterator[Any]:
             cluster = LocalCluster(n_workers=engine.workers or os.cpu_count() or 1,
                                    threads_per_worker=1, processes=engine.processes,
                                    dashboard_address=":0",  # no fixed port to collide on
-                                   silence_logs=logging.ERROR)  # fmt: skip
+                                   silence_logs=logging.CRITICAL)  # fmt: skip
         client = Client(cluster)
     else:
         cluster = None
