@@ -20,11 +20,11 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from bench_startup import time_once  # one process, timed; its exit code checked
 
 PY = sys.executable
 GENLAB = str(Path(sys.executable).parent / "genlab")
@@ -54,17 +54,6 @@ def commands(tmp: Path, epochs: int) -> list[tuple[str, list[str], int]]:
     ]  # fmt: skip
 
 
-def run(argv: list[str], expected: int, i: int) -> float:
-    argv = [a.replace("{i}", str(i)) for a in argv]
-    tic = time.perf_counter()
-    proc = subprocess.run(argv, capture_output=True, text=True)
-    seconds = time.perf_counter() - tic
-    if proc.returncode != expected:
-        sys.exit(f"{' '.join(argv)}: exit code {proc.returncode}, expected {expected}\n"
-                 f"{proc.stderr[-2000:]}")  # fmt: skip
-    return seconds
-
-
 def epochs_seconds(run_dir: Path) -> float:
     lines = (run_dir / "metrics.jsonl").read_text().splitlines()
     return sum(json.loads(line)["seconds"] for line in lines)
@@ -81,7 +70,7 @@ def main() -> None:
         train: dict[str, list[float]] = {}
         for i in range(args.repeat):
             for label, argv, expected in rows:
-                times[label].append(run(argv, expected, i))
+                times[label].append(time_once(argv, expected, i))
                 if label.startswith("genlab train") and expected == 0:
                     model = argv[2]
                     train.setdefault(label, []).append(epochs_seconds(Path(tmp) / f"{model}-{i}"))

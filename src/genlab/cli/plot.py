@@ -7,19 +7,13 @@ import argparse
 from pathlib import Path
 
 from genlab.base.errors import UserError
-from genlab.cli.verify import run_folders
+from genlab.cli.verify import runs_in
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
     from genlab import api
 
-    runs = []
-    for path in args.paths:
-        if not path.is_dir():
-            raise UserError(f"no folder at {path}")
-        if not (found := run_folders(path)):
-            raise UserError(f"{path} holds no training run (no config.json of a vae or gan run)")
-        runs += [api.load(folder) for folder in found]
+    runs = [api.load(folder) for folder in runs_in(args.paths)]
     for run in runs:  # every member index is checked before anything is drawn
         seeds = run.config.train.seeds
         if not 0 <= args.member < len(seeds):

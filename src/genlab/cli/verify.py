@@ -29,16 +29,23 @@ def run_folders(path: Path) -> list[Path]:
     return sorted(p for p in found if is_run(p))
 
 
-def cmd_verify(args: argparse.Namespace) -> int:
-    from genlab.training.verify import verify_run
-
+def runs_in(paths: list[Path]) -> list[Path]:
+    """The training runs of ``paths`` (each a run, or a folder that holds runs); a path that is
+    no folder, or holds no run, is a ``UserError``."""
     folders = []
-    for path in args.paths:
+    for path in paths:
         if not path.is_dir():
             raise UserError(f"no folder at {path}")
         if not (found := run_folders(path)):
             raise UserError(f"{path} holds no training run (no config.json of a vae or gan run)")
         folders += found
+    return folders
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from genlab.training.verify import verify_run
+
+    folders = runs_in(args.paths)
     bad = 0
     for folder in folders:
         result = verify_run(folder)
