@@ -39,6 +39,7 @@ types: $(DEV_STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_startup.py
+	$(BIN)/python benchmarks/bench_commands.py
 	$(BIN)/python benchmarks/bench_train_speed.py
 	$(BIN)/python benchmarks/bench_plot_speed.py
 	$(BIN)/python benchmarks/bench_metrics.py
