@@ -46,18 +46,27 @@ def timed(fn: Callable[[], object], repeats: int) -> tuple[float, float]:
     return statistics.median(wall), statistics.median(cpu)
 
 
-def metric_calls(name: str, x: np.ndarray, y: np.ndarray) -> dict[str, Callable[[], object]]:
-    spec = get_dataset(name)
+def distance_calls(x: np.ndarray, y: np.ndarray, *, alone: bool = False
+                   ) -> dict[str, Callable[[], object]]:  # fmt: skip
+    """The metrics of any dimension, each a call (``alone``: also MMD² and energy apart)."""
     calls: dict[str, Callable[[], object]] = {
         "sliced_w2 (500 proj.)": lambda: sliced_w2(x, y),
         "w1 (exact, ot.emd2)": lambda: wasserstein(x, y, p=1),
         "w2 (exact, ot.emd2)": lambda: wasserstein(x, y, p=2),
-        "mmd2 (6 RBF), alone": lambda: mmd2(x, y),
-        "energy, alone": lambda: energy_distance(x, y),
-        "mmd2 + energy, one pass": lambda: mmd2_and_energy(x, y),
-        "prdc (k=5, KD-tree)": lambda: prdc(y, x),
-        "kde_ll (Scott)": lambda: kde_log_likelihood(x, y),
     }
+    if alone:
+        calls["mmd2 (6 RBF), alone"] = lambda: mmd2(x, y)
+        calls["energy, alone"] = lambda: energy_distance(x, y)
+    calls["mmd2 + energy, one pass"] = lambda: mmd2_and_energy(x, y)
+    calls["prdc (k=5)"] = lambda: prdc(y, x)
+    calls["kde_ll (Scott)"] = lambda: kde_log_likelihood(x, y)
+    return calls
+
+
+def metric_calls(name: str, x: np.ndarray, y: np.ndarray) -> dict[str, Callable[[], object]]:
+    """Every metric of the registered dataset ``name``, each a call."""
+    spec = get_dataset(name)
+    calls = distance_calls(x, y, alone=True)
     if spec.centers is not None:
         centers = spec.centers().numpy()
         calls["mode metrics"] = lambda: mode_metrics(x, centers, spec.noise)

@@ -15,26 +15,11 @@ machine).
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
-from collections.abc import Callable
 
 import numpy as np
+from bench_metrics import distance_calls, timed  # the same calls and timer as in 2-D
 
 from genlab.evaluation import suite as evaluation
-from genlab.evaluation.knn import prdc
-from genlab.evaluation.metrics import kde_log_likelihood, mmd2_and_energy, sliced_w2, wasserstein
-
-
-def timed(fn: Callable[[], object], repeats: int) -> tuple[float, float]:
-    """Median (wall, CPU) seconds of ``fn()``."""
-    wall, cpu = [], []
-    for _ in range(repeats):
-        w, c = time.perf_counter(), time.process_time()
-        fn()
-        wall.append(time.perf_counter() - w)
-        cpu.append(time.process_time() - c)
-    return statistics.median(wall), statistics.median(cpu)
 
 
 def mixture(n: int, d: int, seed: int, std: float = 0.3) -> np.ndarray:
@@ -44,22 +29,11 @@ def mixture(n: int, d: int, seed: int, std: float = 0.3) -> np.ndarray:
     return centers[rng.integers(8, size=n)] + std * rng.normal(size=(n, d))
 
 
-def metric_calls(x: np.ndarray, y: np.ndarray) -> dict[str, Callable[[], object]]:
-    return {
-        "sliced_w2 (500 proj.)": lambda: sliced_w2(x, y),
-        "w1 (exact, ot.emd2)": lambda: wasserstein(x, y, p=1),
-        "w2 (exact, ot.emd2)": lambda: wasserstein(x, y, p=2),
-        "mmd2 + energy, one pass": lambda: mmd2_and_energy(x, y),
-        "prdc (k=5)": lambda: prdc(y, x),
-        "kde_ll (Scott)": lambda: kde_log_likelihood(x, y),
-    }
-
-
 def bench(d: int, n: int, repeats: int) -> dict[str, tuple[float, float]]:
     """label → (wall, CPU) seconds at dimension d."""
     x, ref, second = mixture(n, d, 1, std=0.45), mixture(n, d, 2), mixture(n, d, 3)
     rows: dict[str, tuple[float, float]] = {}
-    for label, call in metric_calls(x, ref).items():
+    for label, call in distance_calls(x, ref).items():
         rows[label] = timed(call, repeats)
     walls, cpus = zip(*rows.values(), strict=True)
     rows["**total, full set**"] = (sum(walls), sum(cpus))

@@ -11,6 +11,7 @@ import ot
 import pytest
 import scipy.stats
 import torch
+from knn_reference import brute_prdc
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import cdist
 
@@ -212,19 +213,6 @@ def test_ball_counts_match_brute_force_with_outliers() -> None:
     queries = 2 * rng.normal(size=(400, 2))
     brute = (cdist(queries, centers) <= radii).sum(axis=1)
     np.testing.assert_array_equal(ball_counts(queries, centers, radii), brute)
-
-
-def brute_prdc(x: np.ndarray, y: np.ndarray, k: int) -> tuple[float, float, float, float]:
-    rx = np.sort(cdist(x, x), axis=1)[:, k]
-    ry = np.sort(cdist(y, y), axis=1)[:, k]
-    dxy = cdist(x, y)  # (N, M)
-    inside = dxy <= rx[:, None]
-    return (
-        inside.any(axis=0).mean(),
-        (dxy <= ry[None, :]).any(axis=1).mean(),
-        inside.sum() / (k * len(y)),
-        (dxy.min(axis=1) <= rx).mean(),
-    )
 
 
 def test_prdc_matches_brute_force() -> None:

@@ -6,6 +6,7 @@ import numpy as np
 import ot
 import pytest
 import scipy.stats
+from knn_reference import brute_prdc
 from scipy.spatial.distance import cdist, pdist
 
 from genlab.base.errors import UserError
@@ -118,19 +119,6 @@ def test_kde_log_likelihood_explicit_formula_in_8d() -> None:
 
 
 # -- k-NN metrics against brute force -----------------------------------------------------------
-def brute_prdc(x: np.ndarray, y: np.ndarray, k: int) -> tuple[float, float, float, float]:
-    rx = np.sort(cdist(x, x), axis=1)[:, k]
-    ry = np.sort(cdist(y, y), axis=1)[:, k]
-    dxy = cdist(x, y)  # (N, M)
-    inside = dxy <= rx[:, None]
-    return (
-        inside.any(axis=0).mean(),
-        (dxy <= ry[None, :]).any(axis=1).mean(),
-        inside.sum() / (k * len(y)),
-        (dxy.min(axis=1) <= rx).mean(),
-    )
-
-
 @pytest.mark.parametrize("d", [*DIMS, 9, 64])  # 9 and 64: above KD_TREE_MAX_DIM
 @pytest.mark.parametrize("k", [3, 5])
 def test_prdc_matches_brute_force(d: int, k: int) -> None:
