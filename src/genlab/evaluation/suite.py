@@ -46,7 +46,6 @@ import contextlib
 import functools
 import hashlib
 import math
-import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -55,6 +54,7 @@ from typing import Any, Literal
 import numpy as np
 
 from genlab.base.checks import check_int
+from genlab.base.cores import usable_cores
 from genlab.base.errors import UserError
 from genlab.data.registry import DATASETS, get_dataset
 from genlab.evaluation.floor_cache import cached
@@ -204,15 +204,15 @@ def _beside(f: Callable[..., float], *args: Any, run: bool = True, **kwargs: Any
     """``f(*args, **kwargs)`` on a second thread while the block runs, where this process has
     two cores or more (else inline); yields its future. The exact OT solves release the GIL:
     W₁ beside W₂ and the other metrics costs about one solve instead of two."""
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        if not run:
-            yield None
-        elif len(os.sched_getaffinity(0)) > 1:
+    if not run:
+        yield None
+    elif usable_cores() > 1:
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
             yield pool.submit(f, *args, **kwargs)
-        else:
-            done: concurrent.futures.Future = concurrent.futures.Future()
-            done.set_result(f(*args, **kwargs))
-            yield done
+    else:
+        done: concurrent.futures.Future = concurrent.futures.Future()
+        done.set_result(f(*args, **kwargs))
+        yield done
 
 
 @functools.lru_cache(maxsize=32)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -10,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from genlab.base.cores import usable_cores
 from genlab.base.errors import UserError
 from genlab.minimax import kernels
 from genlab.minimax.config import ManySeedsResult, MinimaxConfig, MinimaxResult
@@ -114,13 +114,6 @@ def run_minimax(config: MinimaxConfig) -> MinimaxResult:
     )
 
 
-def _default_workers() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
 def run_many_seeds(
     config: MinimaxConfig, seeds: Iterable[int], *, workers: int | None = None
 ) -> ManySeedsResult:
@@ -152,7 +145,7 @@ def run_many_seeds(
                                      problem.phi0, indices, full, rule, first_theta, alpha,
                                      beta, bool(cfg.average), out[k])  # fmt: skip
 
-    n_workers = min(seeds.size, workers or _default_workers())
+    n_workers = min(seeds.size, workers or usable_cores())
     if n_workers == 1 or config.backend == "numpy":
         for k in range(seeds.size):
             one(k)

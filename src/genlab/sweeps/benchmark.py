@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from genlab.base import atomic
+from genlab.base.checks import parse_seeds
 from genlab.sweeps.runner import SweepPlan, SweepResult, plan_sweep
 from genlab.sweeps.spec import PRESET_KEY, SweepSpec, parse_spec
 from genlab.sweeps.specs import spec_path
@@ -41,8 +42,6 @@ def protocol_of(spec_text: str) -> Protocol:
     """The ``Protocol`` a benchmark spec describes (the shipped one: ``Protocol()``)."""
     doc = tomllib.loads(spec_text)
     train, grid = doc["train"], doc["grid"]
-    from genlab.base.checks import parse_seeds
-
     seeds = doc["sweep"]["seeds"]
     return Protocol(datasets=tuple(grid[DATASET_KEY]), models=tuple(grid[PRESET_KEY]),
                     seeds=parse_seeds(seeds) if isinstance(seeds, str) else tuple(seeds),

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from genlab.base.checks import check_int, check_positive
+from genlab.base.cores import usable_cores
 from genlab.base.errors import UserError
 from genlab.sweeps.cells import Task
 from genlab.sweeps.task import TaskResult, TaskStarted, run_task
@@ -98,7 +99,7 @@ class Engine:
         if self.serial:
             return "this process, one task after another"
         if self.local:
-            return f"local cluster of {self.workers or os.cpu_count()} worker process(es)"
+            return f"local cluster of {self.workers or usable_cores()} worker process(es)"
         return f"the Dask cluster at {self.scheduler}"
 
 
@@ -111,7 +112,7 @@ def connect(engine: Engine) -> Iterator[Any]:
 
     if engine.local:
         with dask.config.set(LOCAL_WORKER_CONFIG):
-            cluster = LocalCluster(n_workers=engine.workers or os.cpu_count() or 1,
+            cluster = LocalCluster(n_workers=engine.workers or usable_cores(),
                                    threads_per_worker=1, processes=engine.processes,
                                    dashboard_address=":0",  # no fixed port to collide on
                                    silence_logs=logging.CRITICAL)  # fmt: skip

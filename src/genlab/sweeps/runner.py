@@ -15,6 +15,7 @@ task fails its cell and stops nothing else.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import shutil
 import time
@@ -170,17 +171,11 @@ def run_sweep(
     if not todo:
         _prepare(plan)
         return _tables(plan, tracker, write(finished=True))
-    if engine.serial:
+    # no Dask for a serial engine; an unreachable scheduler fails in ``connect``: nothing written
+    with contextlib.nullcontext() if engine.serial else connect(engine) as client:
         _prepare(plan)
         write()
-        _clear(plan, todo)
-        todo = [dataclasses.replace(t, threads=engine.threads_per_task) for t in todo]
-        run_serial(todo, on_result=on_result, on_start=lambda e: publish(tracker.started(e)))
-        return _tables(plan, tracker, write(finished=True))
-    with connect(engine) as client:  # an unreachable scheduler fails here: nothing written
-        _prepare(plan)
-        write()
-        if not engine.local:
+        if client is not None and not engine.local:
             if blind := workers_see(client, str(plan.root / mf.MANIFEST)):
                 raise UserError(
                     f"worker(s) {', '.join(blind)} cannot see {plan.root}: --out must be on a "
@@ -189,19 +184,17 @@ def run_sweep(
             count = n_workers(client)
             wait = "" if count else "; the tasks wait for workers to join"
             publish(tracker.progress(f"{count} worker(s) connected{wait}"))
-        _clear(plan, todo)
+        if plan.force:  # a forced sweep starts its tasks' folders afresh
+            for task in todo:
+                if Path(task.path).exists():
+                    shutil.rmtree(task.path)
         todo = [dataclasses.replace(t, threads=engine.threads_per_task) for t in todo]
-        run_on_dask(client, todo, on_result=on_result,
-                    on_start=lambda e: publish(tracker.started(e)))  # fmt: skip
+        on_start = lambda e: publish(tracker.started(e))  # noqa: E731
+        if client is None:
+            run_serial(todo, on_result=on_result, on_start=on_start)
+        else:
+            run_on_dask(client, todo, on_result=on_result, on_start=on_start)
     return _tables(plan, tracker, write(finished=True))
-
-
-def _clear(plan: SweepPlan, todo: list[Task]) -> None:
-    """A forced sweep starts its tasks' folders afresh."""
-    if plan.force:
-        for task in todo:
-            if Path(task.path).exists():
-                shutil.rmtree(task.path)
 
 
 def _prepare(plan: SweepPlan) -> None:

@@ -75,10 +75,6 @@ class Protocol:
         return PRESETS[model].run_config(train)
 
 
-def cells(protocol: Protocol) -> list[tuple[str, str]]:
-    return [(m, d) for d in protocol.datasets for m in protocol.models]
-
-
 def to_csv(rows: list[dict[str, Any]]) -> str:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
