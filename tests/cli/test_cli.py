@@ -79,10 +79,18 @@ def test_train_writes_a_complete_run(model, tmp_path, capsys):
     # the full set at the end, summarised over members
     evaluation = json.loads((out / "evaluation.json").read_text())
     assert evaluation["n"] == 100 and evaluation["seeds"] == [0, 1]
-    w1 = evaluation["metrics"]["w1"]
-    assert len(w1["values"]) == 2 and w1["mean"] == pytest.approx(np.mean(w1["values"]))
+    sliced = evaluation["metrics"]["sliced_w2"]
+    assert len(sliced["values"]) == 2 and sliced["mean"] == pytest.approx(np.mean(sliced["values"]))
+    assert sliced["se"] == pytest.approx(np.std(sliced["values"], ddof=1) / np.sqrt(2))
+    assert sliced["mean"] > sliced["floor"]  # two epochs of training are far from the data
+    # the exact OT metrics are computed when asked, on the same samples
+    assert evaluation["exact_ot"] is False and not {"w1", "w2"} & set(evaluation["metrics"])
+    assert main(["evaluate", str(out), "--n", "100"]) == 0
+    full = json.loads((out / "evaluation.json").read_text())
+    assert full["exact_ot"] is True and full["metrics"]["sliced_w2"] == sliced
+    w1 = full["metrics"]["w1"]
+    assert len(w1["values"]) == 2 and w1["mean"] > w1["floor"]
     assert w1["se"] == pytest.approx(np.std(w1["values"], ddof=1) / np.sqrt(2))
-    assert w1["mean"] > w1["floor"]  # two epochs of training are far from the data
 
 
 def test_evaluate_and_compare(tmp_path, capsys):
@@ -433,9 +441,19 @@ def test_minimax_run_and_compare(tmp_path, capsys):
     assert main(["minimax", "run", "--epochs", "20", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "rule homework, 20 epochs: L = " in printed and f"wrote {out}" in printed
-    for name in ("DONE", "summary.json", "metrics.csv", "trajectory.npz", "figures/homework.png",
-                 "figures/primal_gap.png"):  # fmt: skip
+    for name in ("DONE", "summary.json", "metrics.csv", "trajectory.npz"):
         assert (out / name).is_file(), name
+    assert not (out / "figures").exists()  # drawn when asked
+    assert main(["plot", str(out)]) == 0
+    assert "drew 2 figures" in capsys.readouterr().out
+    for name in ("gap.npz", "figures/homework.png", "figures/primal_gap.png"):
+        assert (out / name).is_file(), name
+    assert main(["plot", str(tmp_path)]) == 0  # a folder that holds it
+    assert "figures are current" in capsys.readouterr().out
+    eager = tmp_path / "eager"
+    assert main(["minimax", "run", "--epochs", "20", "--figures", "--out", str(eager)]) == 0
+    assert (eager / "figures" / "homework.png").is_file()
+    assert main(["minimax", "run", "--seeds", "0-1", "--figures", "--out", str(eager)]) == 2
     many = tmp_path / "many"
     assert main(["minimax", "run", "--epochs", "5", "--seeds", "0-3", "--out", str(many)]) == 0
     assert json.loads((many / "config.json").read_text())["seeds"] == [0, 1, 2, 3]
@@ -509,7 +527,7 @@ def test_train_records_the_resolved_device(tmp_path):
 def test_a_torn_last_metrics_line_does_not_block_resume(tmp_path, monkeypatch):
     out = tmp_path / "run"
 
-    def train_then_die(run, on_epoch=None, figures=False):  # checkpointed; killed before DONE
+    def train_then_die(run, on_epoch=None, figures=False, exact_ot=False):  # killed before DONE
         fit(run)
         raise KeyboardInterrupt
 

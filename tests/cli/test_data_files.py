@@ -39,9 +39,9 @@ def test_three_column_csv_trains_two_members_evaluates_and_draws_a_corner_plot(t
     data = write_csv(tmp_path / "points.csv", points(200, 3))
     out = tmp_path / "R"
     argv = ["train", "gan", "--data", str(data), "--epochs", "5", "--seeds", "0-1", "--out"]
-    assert code_of([*argv, str(out), *FAST, "--figures"]) == 0
+    assert code_of([*argv, str(out), *FAST, "--figures", "--exact-ot"]) == 0
     ev = json.loads((out / "evaluation.json").read_text())
-    assert ev["dataset"] == "points.csv" and ev["seeds"] == [0, 1]
+    assert ev["dataset"] == "points.csv" and ev["seeds"] == [0, 1] and ev["exact_ot"] is True
     assert ev["compared"] == 40 and "40 of 40 held-out points" in ev["reference"]
     for name in ("sliced_w2", "w1", "mmd2", "energy", "precision", "coverage", "kde_ll"):
         m = ev["metrics"][name]
@@ -62,7 +62,7 @@ def test_one_column_file_writes_the_one_dimensional_figure(tmp_path):
     assert np.load(out / "samples.npy").shape[2] == 1
     assert (out / "figures" / "snapshots.png").stat().st_size > 1000
     ev = json.loads((out / "evaluation.json").read_text())
-    assert ev["metrics"]["w1"]["floor"] > 0
+    assert ev["metrics"]["sliced_w2"]["floor"] > 0
 
 
 def test_two_column_data_keeps_the_density_style_and_gan_lab(tmp_path):

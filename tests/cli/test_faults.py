@@ -65,7 +65,8 @@ from genlab.training.rundir import RunDir
 pytestmark = pytest.mark.faults
 
 TRAIN = ["--epochs", "4", "--n-samples", "128", "--batch-size", "32", "--checkpoint-every", "1",
-         "--seeds", "0-1", "--eval-samples", "50", "--device", "cpu", "--figures"]  # fmt: skip
+         "--seeds", "0-1", "--eval-samples", "50", "--device", "cpu", "--figures",
+         "--exact-ot"]  # fmt: skip
 COMMANDS = ("resume", "sample", "evaluate", "compare", "report", "verify")
 MODEL = {"gan": "gan", "vae": "vae", "unfinished": "gan", "epoch1": "gan"}
 TWIN = "gan"

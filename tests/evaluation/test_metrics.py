@@ -267,6 +267,15 @@ def test_evaluate_record_is_deterministic_and_json_ready() -> None:
     assert "modes_captured" not in full.scores and "spiral_near" not in full.scores
 
 
+def test_without_exact_ot_every_other_score_is_the_same(monkeypatch) -> None:
+    x = ring(300, 5) * 1.1
+    full = evaluation.evaluate(x, "ring", n=300, seed=4, floor_pairs=3, ot_pairs=2)
+    monkeypatch.setattr(evaluation, "exact_wasserstein", None)  # never called without it
+    lean = evaluation.evaluate(x, "ring", n=300, seed=4, floor_pairs=3, ot_pairs=2, exact_ot=False)
+    assert set(full.scores) - set(lean.scores) == {"w1", "w2"}
+    assert all(lean.scores[k] == full.scores[k] for k in lean.scores)
+
+
 def test_reference_sets_are_independent_of_training_draws() -> None:
     ref, ref2 = evaluation.reference_sets("grid", 100, seed=0)
     train = get_dataset("grid").sample(100, generator=0).numpy()

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
+from genlab.base.errors import UserError
 from genlab.minimax import (
     MinimaxConfig,
     compare_rules,
@@ -22,6 +23,7 @@ from genlab.minimax import (
     write_many_seeds,
     write_run,
 )
+from genlab.minimax.figures import draw_run_figures, read_run
 from genlab.minimax.metrics import trajectory_metrics, trajectory_metrics_numpy
 from genlab.minimax.plotting import (
     HOMEWORK_TITLES,
@@ -86,9 +88,9 @@ def test_comparison_table_and_run_directories(tmp_path):
     assert format_comparison(rows).count("\n") == 3
 
     run_dir = write_run(results["homework"], tmp_path / "hw", gap_points=20, dpi=30)
-    for name in ("config.json", "trajectory.npz", "metrics.csv", "gap.npz", "summary.json", "DONE",
-                 "figures/homework.png", "figures/primal_gap.png"):  # fmt: skip
+    for name in ("config.json", "trajectory.npz", "metrics.csv", "summary.json", "DONE"):
         assert (run_dir / name).is_file(), name
+    assert not (run_dir / "figures").exists() and not (run_dir / "gap.npz").exists()
     config = json.loads((run_dir / "config.json").read_text())
     assert config["rule"] == "homework" and config["steps"] == 120 and "numba" in config["versions"]
     with np.load(run_dir / "trajectory.npz") as z:
@@ -109,6 +111,38 @@ def test_comparison_table_and_run_directories(tmp_path):
     seeds_dir = write_many_seeds(many, tmp_path / "seeds")
     with np.load(seeds_dir / "metrics.npz") as z:
         assert z["loss"].shape == (2, 120)
+
+
+def test_run_figures_are_drawn_on_demand_from_the_folder(tmp_path):
+    result = run_minimax(MinimaxConfig(epochs=4, average=True))
+    folder = write_run(result, tmp_path / "run")
+    back = read_run(folder)
+    assert back.config == result.config and back.problem.seed == result.problem.seed
+    for name in ("theta", "phi", "theta_avg", "phi_avg", "loss", "grad_phi_norm"):
+        np.testing.assert_array_equal(getattr(back, name), getattr(result, name))
+    np.testing.assert_array_equal(back.problem.indices, result.problem.indices)
+
+    drawn = draw_run_figures(folder, dpi=30)
+    assert sorted(p.name for p in drawn) == ["homework.png", "primal_gap.png"]
+    assert draw_run_figures(folder, dpi=30) == []  # current: nothing drawn again
+    assert len(draw_run_figures(folder, dpi=30, force=True)) == 2
+    summary = json.loads((folder / "summary.json").read_text())
+    with np.load(folder / "gap.npz") as z:  # the gap curve ends at the summary's final gap
+        assert z["steps"][-1] == result.steps
+        assert z["gap"][-1] == pytest.approx(summary["final_gap"], rel=1e-12, abs=1e-15)
+        assert z["primal"][-1] == pytest.approx(summary["final_primal"], rel=1e-12)
+
+    eager = write_run(result, tmp_path / "eager", figures=True, dpi=30)
+    assert (eager / "gap.npz").is_file() and len(list((eager / "figures").glob("*.png"))) == 2
+    assert json.loads((eager / "summary.json").read_text()) == summary
+
+
+def test_run_figures_need_a_finished_minimax_run(tmp_path):
+    with pytest.raises(UserError, match="not a finished minimax run"):
+        draw_run_figures(tmp_path)
+    (tmp_path / "DONE").write_text("{}")
+    with pytest.raises(UserError, match="holds no minimax run"):
+        draw_run_figures(tmp_path)
 
 
 def test_plots_take_axes_and_return_them():

@@ -4,6 +4,7 @@ floors or the homework's, and robust to a section that cannot render."""
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 from pathlib import Path
@@ -261,7 +262,7 @@ def real_root(tmp_path_factory, make_config) -> Path:
 
     root = tmp_path_factory.mktemp("real") / "reproduce"
     config = MinimaxConfig(epochs=20, seed=0)
-    write_minimax(run_minimax(config), root / "problem1" / "homework", gap_points=20, dpi=30)
+    write_minimax(run_minimax(config), root / "problem1" / "homework")  # figures: on demand
     write_comparison(compare_rules(config, ("homework", "extragradient")),
                      root / "problem1" / "compare", per_run=False, dpi=30)  # fmt: skip
     rows = check_theorem(("gaussian_1d",), (1.0, 500.0), n_samples=2000, seed=0)
@@ -273,9 +274,11 @@ def real_root(tmp_path_factory, make_config) -> Path:
     for model in ("vae", "gan"):
         cfg = make_config(model, seeds=(0, 1), epochs=2, snapshots=2, eval_samples=0)
         run = fit(RunDir.create(root / model, cfg, environment("cpu"))).run
-        evaluate_run(run, n=100)
-        if model == "vae":  # the GAN's figures are left for the report to draw
+        if model == "vae":  # the GAN's figures and exact OT metrics are left to the report
+            evaluate_run(run, n=100)
             render_run(run, dpi=30)
+        else:
+            evaluate_run(run, n=100, exact_ot=False)
         run.mark_done({"seconds": 1.0})
     return root
 
@@ -284,9 +287,14 @@ def test_a_real_tiny_reproduction(real_root):
     from genlab.training.verify import verify_run
 
     assert not (real_root / "gan" / "figures").exists()
+    assert not (real_root / "problem1" / "homework" / "figures").exists()
     page = build_report([real_root])
     assert (real_root / "gan" / "figures" / "losses.png").is_file()  # drawn on demand...
+    evaluation = json.loads((real_root / "gan" / "evaluation.json").read_text())
+    assert evaluation["exact_ot"] is True and "w1" in evaluation["metrics"]  # ...evaluated...
     assert verify_run(real_root / "gan").ok  # ...and recorded in the run's manifest
+    for name in ("homework.png", "primal_gap.png"):  # the minimax run's, drawn on demand too
+        assert (real_root / "problem1" / "homework" / "figures" / name).is_file()
     assert_self_contained(page, min_images=10)
     assert "could not be rendered" not in page and "Missing figure" not in page
     found = sections(page)

@@ -60,13 +60,14 @@ def fingerprint(folder: Path) -> dict:
 
 def train_serially(spec_file: Path, root: Path) -> dict[str, dict]:
     """Each task of the sweep trained one after another in this process with
-    ``genlab.workflows.pipeline.train_run``: folder → fingerprint."""
+    ``genlab.workflows.pipeline.train_run``, evaluated as a sweep evaluates (exact OT
+    included): folder → fingerprint."""
     from genlab.workflows.pipeline import train_run
 
     plan = plan_sweep(parse_spec(spec_file.read_text(), source=str(spec_file)), root)
     out = {}
     for task in plan.tasks:
         run = RunDir.create(Path(task.path), RunConfig.from_dict(task.config), environment("cpu"))
-        train_run(run)
+        train_run(run, exact_ot=True)
         out[task.folder] = fingerprint(run.path)
     return out

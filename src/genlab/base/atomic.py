@@ -91,9 +91,8 @@ def save_npz_stored(path: str | Path, **arrays: np.ndarray) -> Path:
     trajectory: ~15 % smaller for over a second of zlib)."""
     import numpy as np
 
-    buf = io.BytesIO()
-    np.savez(buf, **arrays)  # type: ignore[arg-type]  # numpy's stub types allow_pickle
-    return write_bytes(path, buf.getvalue())
+    # straight into the temporary file: no second copy in memory
+    return atomic_write(path, lambda f: np.savez(f, **arrays))  # type: ignore[arg-type]
 
 
 def save_figure(path: str | Path, fig: Any, **kwargs: Any) -> Path:

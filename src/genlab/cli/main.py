@@ -157,6 +157,9 @@ def add_train_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--figures", action="store_true",
                    help="draw the run's figures at the end (else: genlab plot RUN, or "
                    "genlab report RUN, draws them when wanted)")  # fmt: skip
+    p.add_argument("--exact-ot", action="store_true",
+                   help="add the exact OT metrics w1, w2 to the final evaluation (~2 s; else "
+                   "genlab evaluate, compare or report adds them)")  # fmt: skip
     p.add_argument("--resume", type=path_arg, metavar="RUN", help="continue an interrupted run")
     p.add_argument("--out", type=path_arg, help="run folder (default: runs/MODEL-DATASET-TIME)")
     p.set_defaults(func=cmd_train)
@@ -276,7 +279,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     check_run_fits(config, dim=dim)
     on_epoch, close = progress(f"train {args.model}", config.train.epochs)
     try:
-        api.train(config, out=out, on_epoch=on_epoch, data=split, figures=args.figures)
+        api.train(
+            config,
+            out=out,
+            on_epoch=on_epoch,
+            data=split,
+            figures=args.figures,
+            exact_ot=args.exact_ot,
+        )
     finally:
         close()
     print(f"wrote {out}")

@@ -1,5 +1,6 @@
 """``genlab plot PATH...``: draw the figures of runs, or of the runs inside a folder (a
-reproduction, a benchmark, a sweep), from their files. Training does not draw them."""
+reproduction, a benchmark, a sweep), from their files: training runs and minimax runs, which
+draw none themselves."""
 
 from __future__ import annotations
 
@@ -7,22 +8,43 @@ import argparse
 from pathlib import Path
 
 from genlab.base.errors import UserError
-from genlab.cli.verify import runs_in
+from genlab.cli.verify import run_folders
+
+
+def _runs(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """The training runs and the minimax runs of ``paths`` (each a run, or a folder that holds
+    runs); a path that is no folder, or holds no run, is a ``UserError``."""
+    from genlab.minimax.folders import minimax_runs_in
+
+    training: list[Path] = []
+    minimax: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            raise UserError(f"no folder at {path}")
+        found, games = run_folders(path), minimax_runs_in(path)
+        if not found and not games:
+            raise UserError(f"{path} holds no run (no config.json of a vae, gan or minimax run)")
+        training += found
+        minimax += games
+    return training, minimax
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
     from genlab import api
+    from genlab.minimax.figures import draw_run_figures
 
-    runs = [api.load(folder) for folder in runs_in(args.paths)]
+    training, minimax = _runs(args.paths)
+    runs = [api.load(folder) for folder in training]
     for run in runs:  # every member index is checked before anything is drawn
         seeds = run.config.train.seeds
         if not 0 <= args.member < len(seeds):
             raise UserError(f"--member must be in 0..{len(seeds) - 1} for {run.path}, "
                             f"got {args.member}")  # fmt: skip
-    for run in runs:
-        drawn = run.draw_figures(args.member, force=args.force)
-        state = f"drew {len(drawn)} figures" if drawn else "figures are current"
-        print(f"{state:20} {run.path / 'figures'}")
+    drawn = [(run.path, run.draw_figures(args.member, force=args.force)) for run in runs]
+    drawn += [(folder, draw_run_figures(folder, force=args.force)) for folder in minimax]
+    for folder, figures in drawn:
+        state = f"drew {len(figures)} figures" if figures else "figures are current"
+        print(f"{state:20} {folder / 'figures'}")
     return 0
 
 

@@ -61,6 +61,8 @@ def cmd_minimax_run(args: argparse.Namespace) -> int:
     from genlab.minimax import run_many_seeds, run_minimax, write_many_seeds, write_run
 
     config = minimax_config(args, args.rule)
+    if args.figures and len(args.seeds) > 1:
+        raise UserError("--figures draws one run's figures; several --seeds write no figures")
     check_minimax_fits(config, len(args.seeds))
     check_output_dir("--out", args.out)
     if len(args.seeds) > 1:
@@ -72,7 +74,7 @@ def cmd_minimax_run(args: argparse.Namespace) -> int:
     else:
         result = run_minimax(config)
         check_finite(config, result.first_nonfinite())
-        write_run(result, args.out)
+        write_run(result, args.out, figures=args.figures)
         print(f"rule {config.rule}, {config.epochs} epochs: L = {result.final_loss:.6f}, "
               f"||D_theta L|| = {result.final_grad_theta_norm:.2e}, "
               f"||D_phi L|| = {result.final_grad_phi_norm:.2e}")  # fmt: skip
@@ -106,6 +108,9 @@ def add_minimax_parser(sub: argparse._SubParsersAction) -> None:
         if name == "run":
             p.add_argument("--rule", default="homework", help=f"one of {', '.join(RULES)}")
             p.add_argument("--seeds", type=seeds_arg, default=(0,), help="instance seed(s)")
+            p.add_argument("--figures", action="store_true",
+                           help="draw the run's figures (else: genlab plot RUN, or genlab "
+                           "report RUN, draws them); not with several --seeds")  # fmt: skip
             p.set_defaults(func=cmd_minimax_run, out_default="runs/minimax/run")
         else:
             p.add_argument("--rules", type=names_arg, default=tuple(RULES),

@@ -67,12 +67,15 @@ def evaluate_run(
     seed: int = 0,
     sampler: str | None = None,
     trained: FitResult | None = None,
+    exact_ot: bool = True,
 ) -> dict[str, Any]:
     """Draw n samples per member from the run's model, evaluate them, write evaluation.json.
 
     ``sampler`` (a GAN's ``GANConfig.sampler``) overrides the run's own; its result goes to
     ``evaluation-SAMPLER.json`` instead, so the run's own evaluation stays. ``trained``: the
-    model ``fit`` just returned (its checkpoint is then not read again)."""
+    model ``fit`` just returned (its checkpoint is then not read again). Without ``exact_ot``
+    the metrics lack ``w1`` and ``w2`` and the file says ``"exact_ot": false``
+    (:func:`lacks_exact_ot`); the samples, and so every other metric, are the same."""
     config = run.config()
     t = config.train
     used = config.sampler if sampler is None else sampler
@@ -88,7 +91,8 @@ def evaluate_run(
     samples = model.sample(m, generators=member_generators(t.seeds, "sample", "cpu", seed))
     if data is None:
         evaluations = [evaluate(x.numpy(), t.dataset, n=n, seed=seed, noise=t.noise,
-                                floor_pairs=FLOOR_PAIRS, ot_pairs=OT_FLOOR_PAIRS)
+                                floor_pairs=FLOOR_PAIRS, ot_pairs=OT_FLOOR_PAIRS,
+                                exact_ot=exact_ot)
                        for x in samples]  # fmt: skip
         against: dict[str, Any] = {"dataset": t.dataset}
     else:
@@ -97,7 +101,8 @@ def evaluate_run(
         name = t.data_name
         second, *more = floor_subsets(data.train, m, FLOOR_PAIRS, seed=seed)  # second = train[:m]
         evaluations = [evaluate_points(x.numpy().astype(float), data.holdout[:m], second,
-                                       name=name, spread=more, ot_pairs=OT_FLOOR_PAIRS)
+                                       name=name, spread=more, ot_pairs=OT_FLOOR_PAIRS,
+                                       exact_ot=exact_ot)
                        for x in samples]  # fmt: skip
         blocks = disjoint_subsets(len(data.train), m, FLOOR_PAIRS)
         against = {"dataset": name, "data": t.data, "compared": m,
@@ -115,11 +120,18 @@ def evaluate_run(
         "epoch": epoch,
         "complete": epoch == t.epochs,
         "samples": _kind(config.model, used),
+        "exact_ot": exact_ot,
         "metrics": summarise(evaluations),
     }
     with folder_lock(run.path):
         run.record(atomic.write_json(evaluation_file(run, sampler), result))
     return result
+
+
+def lacks_exact_ot(result: dict[str, Any]) -> bool:
+    """Whether an ``evaluation.json`` was written without the exact OT metrics (files written
+    before the flag existed always have them)."""
+    return result.get("exact_ot") is False
 
 
 def _compared(data: UserData, n: int, run: RunDir) -> int:
@@ -174,13 +186,14 @@ class Comparison:
 
 
 def compare_runs(runs: list[RunDir], *, n: int = 2500, seed: int = 0) -> Comparison:
-    """Each run's evaluation.json (computed when missing or made with other n / seed)."""
+    """Each run's evaluation.json (computed when missing, made with other n / seed, or
+    without the exact OT metrics)."""
     results: list[dict[str, Any]] = []
     for run in runs:
         path = run.evaluation_file
         made = run.read_json(path) if path.exists() else None
         made = made if isinstance(made, dict) else {}
         key = (made.get("n"), made.get("reference_seed"), made.get("epoch"))
-        fresh = key != (n, seed, run.checkpoint_epoch())
+        fresh = key != (n, seed, run.checkpoint_epoch()) or lacks_exact_ot(made)
         results.append(evaluate_run(run, n=n, seed=seed) if fresh else made)
     return Comparison(results)

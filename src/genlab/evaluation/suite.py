@@ -216,12 +216,16 @@ def _beside(f: Callable[..., float], *args: Any, run: bool = True, **kwargs: Any
 
 
 @functools.lru_cache(maxsize=32)
-def _floors(dataset: str, n: int, seed: int, noise: float, cheap: bool) -> dict[str, float]:
+def _floors(
+    dataset: str, n: int, seed: int, noise: float, cheap: bool, exact_ot: bool = True
+) -> dict[str, float]:
     def compute() -> dict[str, float]:
         ref, ref2 = _references(dataset, n, seed, noise)
-        return {k: v for k, (v, _) in _metric_set(ref2, ref, dataset, noise, cheap).items()}
+        metrics = _metric_set(ref2, ref, dataset, noise, cheap, exact_ot)
+        return {k: v for k, (v, _) in metrics.items()}
 
-    return cached("floor", (dataset, n, seed, noise, cheap), compute)
+    key = (dataset, n, seed, noise, cheap) + (() if exact_ot else (False,))  # full: old keys
+    return cached("floor", key, compute)
 
 
 def floors(
@@ -236,7 +240,8 @@ def _floor_spread(
     dataset: str, n: int, seed: int, noise: float, cheap: bool, pairs: int, ot_pairs: int
 ) -> dict[str, tuple[float, int]]:
     """The floor's standard deviation over ``pairs`` pairs sharing the reference set, the exact
-    OT metrics over the first ``ot_pairs`` of them (cached): name → (s.d., pairs used)."""
+    OT metrics over the first ``ot_pairs`` of them (none for 0; cached): name → (s.d., pairs
+    used)."""
     key = (dataset, n, seed, noise, cheap, pairs, ot_pairs)
     return cached("spread", key, lambda: _compute_spread(*key))
 
@@ -247,7 +252,7 @@ def _compute_spread(
     ref, _ = _references(dataset, n, seed, noise)
     words = np.random.SeedSequence([seed, _REFERENCE_TAG]).generate_state(pairs + 1)[2:]
     spec = get_dataset(dataset)
-    values = [_floors(dataset, n, seed, noise, cheap)]  # the floor's own pair, cached
+    values = [_floors(dataset, n, seed, noise, cheap, ot_pairs > 0)]  # the floor's own, cached
     for k, word in enumerate(words, 1):  # (reference, second): the first two words
         second = spec.sample(n, noise=noise, generator=int(word)).numpy()
         metrics = _metric_set(second, ref, dataset, noise, cheap, exact_ot=k < ot_pairs)
@@ -294,6 +299,7 @@ def _evaluate(
     cheap: bool,
     floor_pairs: int = 1,
     ot_pairs: int | None = None,
+    exact_ot: bool = True,
 ) -> Evaluation:
     n = _check_n(n)
     x = as_points(samples, "samples", min_points=1)
@@ -304,9 +310,10 @@ def _evaluate(
     if x.shape[1] != ref.shape[1]:
         raise UserError(f"samples are {x.shape[1]}-D, dataset {dataset!r} is {ref.shape[1]}-D")
     sigma = _noise(dataset, noise)
-    values = _metric_set(x, ref, dataset, sigma, cheap)
-    floor = _floors(dataset, n, int(seed), sigma, cheap)
+    values = _metric_set(x, ref, dataset, sigma, cheap, exact_ot)
+    floor = _floors(dataset, n, int(seed), sigma, cheap, exact_ot)
     pairs, ot = _check_pairs(floor_pairs, ot_pairs)
+    ot = ot if exact_ot else 0
     spread = _floor_spread(dataset, n, int(seed), sigma, cheap, pairs, ot) if pairs > 1 else None
     scores = _scores(values, floor, spread)
     return Evaluation(dataset=dataset, n=n, seed=int(seed), scores=scores)
@@ -321,6 +328,7 @@ def evaluate(
     noise: float | None = None,
     floor_pairs: int = 1,
     ot_pairs: int | None = None,
+    exact_ot: bool = True,
 ) -> Evaluation:
     """The full metric set of ``samples[:n]`` against fresh data of ``dataset``, with floors.
 
@@ -344,8 +352,11 @@ def evaluate(
             see the module's docstring); 1 measures none.
         ot_pairs: the first this many of them give the spread of the exact OT metrics ``w1``
             and ``w2`` (the costly ones); ``None``: all K.
+        exact_ot: compute ``w1`` and ``w2`` (two exact OT solves and the POT import, ~2 s of
+            the ~2.5 s a set costs at n = 2500); without, the set lacks them and the other
+            scores are unchanged.
     """
-    return _evaluate(samples, dataset, n, seed, noise, False, floor_pairs, ot_pairs)
+    return _evaluate(samples, dataset, n, seed, noise, False, floor_pairs, ot_pairs, exact_ot)
 
 
 def evaluate_cheap(
@@ -418,6 +429,7 @@ def evaluate_points(
     name: str = "data",
     spread: Sequence[np.ndarray] = (),
     ot_pairs: int | None = None,
+    exact_ot: bool = True,
 ) -> Evaluation:
     """Every metric of ``samples`` against held-out ``reference`` points, floored by ``second``.
 
@@ -448,6 +460,7 @@ def evaluate_points(
             pairs, all against ``reference``), and ``floor`` is unchanged.
         ot_pairs: the first this many pairs (``second``'s included) give the spread of the
             exact OT metrics ``w1`` and ``w2``; ``None``: all of them.
+        exact_ot: compute ``w1`` and ``w2`` at all (as in :func:`evaluate`).
 
     Returns:
         An :class:`Evaluation` with ``dataset=name``, ``n=m`` and ``seed=0``.
@@ -464,9 +477,10 @@ def evaluate_points(
         ref, dataset, samples=x, second=ref2, **{f"spread[{i}]": s for i, s in enumerate(more)}
     )
     sigma = 0.0 if dataset is None else _noise(dataset, noise)
-    values = _metric_set(x, ref, dataset, sigma, cheap)
-    floor = _point_floors(ref, ref2, dataset, sigma, cheap)
+    values = _metric_set(x, ref, dataset, sigma, cheap, exact_ot)
+    floor = _point_floors(ref, ref2, dataset, sigma, cheap, exact_ot)
     _, ot = _check_pairs(1 + len(more), ot_pairs)
+    ot = ot if exact_ot else 0
     others = [_point_floors(ref, s, dataset, sigma, cheap, k < ot) for k, s in enumerate(more, 1)]
     scores = _scores(values, floor, _spread_over([floor, *others]) if others else None)
     return Evaluation(dataset=name, n=len(x), seed=0, scores=scores)

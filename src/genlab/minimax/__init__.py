@@ -5,7 +5,8 @@ a NumPy reference and a compiled fast path, the exact inner maximum, records and
 The rules share their names and equations with GAN training (``genlab.optim.rules``). This
 layer imports NumPy, SciPy and numba, never torch or POT. Entry points: ``MinimaxConfig``,
 ``run_minimax``, ``run_many_seeds``, ``compare_rules``, ``comparison_table``,
-``format_comparison``, ``write_run``, ``write_comparison``, ``write_many_seeds``.
+``format_comparison``, ``write_run``, ``write_comparison``, ``write_many_seeds``; a run read
+back and its figures drawn when asked: ``read_run``, ``draw_run_figures``.
 """
 
 import lazy_loader as lazy
@@ -29,5 +30,6 @@ __getattr__, __dir__, __all__ = lazy.attach(
             "run_minimax",
         ],
         "rundir": ["write_comparison", "write_many_seeds", "write_run"],
+        "figures": ["draw_run_figures", "read_run"],
     },
 )

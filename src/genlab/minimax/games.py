@@ -28,11 +28,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit
 
 from genlab.base.errors import UserError
 
 __all__ = [
+    "expit",
     "BilinearGame",
     "ShiftedLogisticGame",
     "bilinear_grads",
@@ -42,6 +42,14 @@ __all__ = [
     "shifted_logistic_sample_grads",
     "shifted_logistic_value",
 ]
+
+
+def expit(x: np.ndarray) -> np.ndarray:
+    """σ(x) = 1 / (1 + e^{−x}) elementwise, as ``scipy.special.expit`` (to ~1 ulp) without
+    importing SciPy (0.3 s): from e = e^{−|x|} ≤ 1, which never overflows,
+    σ(x) = 1 / (1 + e) for x ≥ 0 and e / (1 + e) for x < 0."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0, e) / (1.0 + e)
 
 
 def shifted_logistic_margins(

@@ -32,9 +32,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit
 
 from genlab.base.errors import UserError
+from genlab.minimax.games import expit
 
 __all__ = ["InnerMax", "inner_max"]
 

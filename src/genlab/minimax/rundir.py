@@ -5,10 +5,13 @@
     config.json        the resolved config, steps, versions
     trajectory.npz     θ, φ (and averages), per-step metrics, indices, X, Y, θ₀, φ₀
     metrics.csv        one row per epoch (every n-th step) plus the last step
-    gap.npz            primal value and duality gap on a log-spaced subsample
-    figures/homework.png, figures/primal_gap.png
     summary.json       final values, final gap, timings
     DONE               written last
+
+and, with ``figures`` (else when asked: ``genlab.minimax.figures``), before ``DONE``::
+
+    gap.npz            primal value and duality gap on a log-spaced subsample
+    figures/homework.png, figures/primal_gap.png
 """
 
 from __future__ import annotations
@@ -20,14 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from genlab import __version__
-from genlab.base.atomic import save_figure, save_npz, save_npz_stored, write_json, write_text
+from genlab.base.atomic import save_figure, save_npz_stored, write_json, write_text
 from genlab.base.done import CONFIG, mark_done
+from genlab.minimax import figures as run_figures
 from genlab.minimax.config import ManySeedsResult, MinimaxConfig, MinimaxResult
-from genlab.minimax.metrics import PrimalGap, primal_gap
-from genlab.minimax.plotting import homework_figure, plot_primal_gap, plot_rule_comparison
+from genlab.minimax.metrics import primal_gap
 from genlab.minimax.run import comparison_table, format_comparison
 
 __all__ = ["config_record", "write_comparison", "write_many_seeds", "write_run"]
@@ -36,8 +38,7 @@ __all__ = ["config_record", "write_comparison", "write_many_seeds", "write_run"]
 def config_record(config: MinimaxConfig) -> dict[str, Any]:
     """The config as written to ``config.json``: every field, the derived step count, and
     the versions that produced the numbers."""
-    import numba
-    import scipy
+    from importlib.metadata import version  # not ``import scipy``: 0.2 s for a version string
 
     return {
         **config.to_dict(),
@@ -46,8 +47,8 @@ def config_record(config: MinimaxConfig) -> dict[str, Any]:
             "genlab": __version__,
             "python": platform.python_version(),
             "numpy": np.__version__,
-            "scipy": scipy.__version__,
-            "numba": numba.__version__,
+            "scipy": version("scipy"),
+            "numba": version("numba"),
         },
         "machine": platform.machine(),
     }
@@ -69,8 +70,8 @@ def write_run(
     result: MinimaxResult,
     folder: str | Path,
     *,
-    gap: PrimalGap | None = None,
-    gap_points: int = 400,
+    figures: bool = False,
+    gap_points: int = run_figures.GAP_POINTS,
     dpi: int = 100,
 ) -> Path:
     """Write the run directory of ``result`` into ``folder`` (created; files replaced).
@@ -78,9 +79,10 @@ def write_run(
     Args:
         result: the run.
         folder: the run directory.
-        gap: the primal value / gap record; computed (``gap_points`` log-spaced iterations)
-            when None.
-        gap_points: iterations at which to evaluate the gap when computing it here.
+        figures: draw the figures and ``gap.npz`` too (otherwise
+            ``genlab.minimax.figures.draw_run_figures``, ``genlab plot`` or ``genlab report``
+            draws them when asked).
+        gap_points: log-spaced iterations at which ``gap.npz`` holds the gap.
         dpi: resolution of the figures.
 
     Returns:
@@ -105,16 +107,13 @@ def write_run(
     if result.theta_avg is not None and result.phi_avg is not None:
         arrays["theta_avg"] = result.theta_avg
         arrays["phi_avg"] = result.phi_avg
-    save_npz_stored(folder / "trajectory.npz", **arrays)
+    save_npz_stored(folder / run_figures.TRAJECTORY, **arrays)
     write_text(folder / "metrics.csv", _metrics_csv(result))
-    if gap is None:
-        X, Y, lam = result.problem.X, result.problem.Y, result.problem.lam
-        gap = primal_gap(X, Y, lam, result.reported_theta, result.reported_phi, num=gap_points)
-    save_npz(folder / "gap.npz", **asdict(gap))
-    save_figure(folder / "figures" / "homework.png", homework_figure(result), dpi=dpi)
-    fig = Figure(figsize=(8, 5))
-    plot_primal_gap(gap, fig.add_subplot())
-    save_figure(folder / "figures" / "primal_gap.png", fig, dpi=dpi)
+    if figures:
+        run_figures.write_gap(result, folder, num=gap_points)
+        run_figures.draw(folder, result, dpi=dpi)
+    X, Y, lam = result.problem.X, result.problem.Y, result.problem.lam  # the last iterate's gap
+    gap = primal_gap(X, Y, lam, result.reported_theta[-1:], result.reported_phi[-1:], num=1)
     summary = {
         **result.summary(),
         "final_primal": float(gap.primal[-1]),
@@ -140,6 +139,10 @@ def write_comparison(
     rows = comparison_table(results)
     write_json(folder / "comparison.json", [asdict(r) for r in rows])
     write_text(folder / "comparison.md", format_comparison(rows) + "\n")
+    from matplotlib.figure import Figure  # matplotlib: only where a figure is drawn
+
+    from genlab.minimax.plotting import plot_rule_comparison
+
     fig = Figure(figsize=(14, 5))
     plot_rule_comparison(results, [fig.add_subplot(1, 2, k) for k in (1, 2)])
     save_figure(folder / "figures" / "comparison.png", fig, dpi=dpi)
@@ -156,7 +159,7 @@ def write_many_seeds(result: ManySeedsResult, folder: str | Path) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     write_json(folder / CONFIG, {**config_record(result.config), "seeds": result.seeds.tolist()})
-    save_npz(
+    save_npz_stored(  # (S, T) float64: deflate saves ~15 % for ~10 s of zlib at 64 seeds
         folder / "metrics.npz",
         seeds=result.seeds,
         loss=result.loss,

@@ -26,7 +26,8 @@ from typing import Any
 
 from genlab import __version__
 from genlab.base import atomic
-from genlab.base.done import CONFIG, DONE
+from genlab.base.done import CONFIG, DONE, is_done
+from genlab.minimax.folders import is_minimax_run
 from genlab.report.header import header, reproduction_settings, try_json
 from genlab.report.html import Html, error_box, exception_box, join, note, page, tag
 from genlab.report.problems import (
@@ -133,7 +134,7 @@ def detect(folder: Path) -> tuple[str, Render]:
     config = try_json(folder / CONFIG)
     if isinstance(config, dict) and "train" in config:
         return f"{config.get('model', 'training')} run", training_run
-    if (folder / "summary.json").exists() and (folder / "figures" / "homework.png").exists():
+    if (folder / "summary.json").exists() and is_minimax_run(folder):
         return "minimax run", minimax_run
     if (folder / "comparison.json").exists():
         return "minimax comparison", minimax_comparison
@@ -194,7 +195,9 @@ def _body(state: StageState) -> object:
         return note(f"{state.status.capitalize()}: {state.folder} does not exist.", "warn")
     if state.status not in ("failed", "incomplete", "damaged"):
         if state.render is training_run:
-            _draw_figures(state.folder)
+            _complete_run(state.folder)
+        elif state.render in (minimax_run, problem1):
+            _draw_minimax_figures(state.folder)
         return state.render(state.folder)
     box = error_box(f"{state.title}: {state.status}", state.error or "no error recorded",
                     state.traceback)  # fmt: skip
@@ -206,15 +209,34 @@ def _body(state: StageState) -> object:
         return join([box, exception_box("Its partial output could not be rendered", err)])
 
 
-def _draw_figures(folder: Path) -> None:
-    """Draw a finished run's figures if they are missing or stale (on demand: training does
-    not draw them). A folder this process cannot write keeps what it has: the section then
-    says which figures are missing."""
+def _complete_run(folder: Path) -> None:
+    """Draw a finished run's figures if they are missing or stale, and add the exact OT
+    metrics to an evaluation written without them (on demand: training does neither by
+    default). A folder this process cannot write keeps what it has: the section then says
+    which figures are missing, and its table lacks ``w1`` and ``w2``."""
+    from genlab.evaluation.runs import evaluate_run, lacks_exact_ot
     from genlab.plotting.run_figures import draw_figures
     from genlab.training.rundir import RunDir
 
+    run = RunDir.open(folder)
     with contextlib.suppress(OSError):
-        draw_figures(RunDir.open(folder))
+        draw_figures(run)
+    made = try_json(run.evaluation_file)
+    if isinstance(made, dict) and lacks_exact_ot(made):
+        with contextlib.suppress(OSError):
+            evaluate_run(run, n=made.get("n", 2500), seed=made.get("reference_seed", 0))
+
+
+def _draw_minimax_figures(folder: Path) -> None:
+    """Draw the figures of a finished minimax run (or of every run inside a Problem 1 stage)
+    that lacks them, as ``_complete_run`` does for a training run."""
+    from genlab.minimax.figures import draw_run_figures
+    from genlab.minimax.folders import minimax_runs_in
+
+    for run in minimax_runs_in(folder):
+        with contextlib.suppress(OSError):
+            if is_done(run):
+                draw_run_figures(run)
 
 
 def _guarded(state: StageState) -> object:

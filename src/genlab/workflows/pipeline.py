@@ -34,12 +34,17 @@ def torch_threads(threads: int) -> Iterator[None]:
 
 
 def train_run(
-    run: RunDir, *, on_epoch: Callable[[EpochRecord], None] | None = None, figures: bool = False
+    run: RunDir,
+    *,
+    on_epoch: Callable[[EpochRecord], None] | None = None,
+    figures: bool = False,
+    exact_ot: bool = False,
 ) -> FitResult:
     """Train (or resume) ``run`` to its last epoch, draw its figures if ``figures``, evaluate
-    it (unless its ``eval_samples`` is 0), and mark it ``DONE`` (with its manifest).
-    ``on_epoch(record)`` follows the training. The folder is locked meanwhile: a second
-    writer is refused."""
+    it (unless its ``eval_samples`` is 0; the exact OT metrics ``w1``, ``w2`` only with
+    ``exact_ot``: ``genlab evaluate``, ``compare`` and ``report`` add them when asked), and
+    mark it ``DONE`` (with its manifest). ``on_epoch(record)`` follows the training. The
+    folder is locked meanwhile: a second writer is refused."""
     config = run.config()
     t = config.train
     data = run.user_data()  # a data file's split: snapshots are compared with its held-out part
@@ -59,6 +64,6 @@ def train_run(
 
             draw_figures(run)
         if t.eval_samples:
-            evaluate_run(run, n=t.eval_samples, trained=result)
+            evaluate_run(run, n=t.eval_samples, trained=result, exact_ot=exact_ot)
         run.mark_done({"seconds": time.perf_counter() - tic, "epochs": t.epochs})
     return result

@@ -77,7 +77,7 @@ def train_stage(model: str) -> Callable[[Path, ReproduceSettings, Callable | Non
         else:
             config = training_config(model, settings)
             run_dir = RunDir.create(path, config, environment(str(resolve_device(settings.device))))
-        train_run(run_dir, on_epoch=on_epoch)
+        train_run(run_dir, on_epoch=on_epoch, exact_ot=True)  # the report shows w1, w2
 
     return run
 
@@ -110,7 +110,7 @@ def minimax_stage(path: Path, settings: ReproduceSettings, on_epoch: Callable | 
 
     tic = time.perf_counter()
     config = MinimaxConfig(epochs=500 if settings.quick else 5000, seed=settings.seeds[0])
-    write_minimax_run(run_minimax(config), path / "homework")
+    write_minimax_run(run_minimax(config), path / "homework", figures=True)
     rules = ("homework", "simultaneous", "alternating", "extragradient", "optimistic")
     write_comparison(compare_rules(config, rules), path / "compare", per_run=False)
     mark_done(path, {"seconds": time.perf_counter() - tic})
