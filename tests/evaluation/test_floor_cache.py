@@ -24,7 +24,7 @@ def test_cached_floors_equal_computed_ones_bit_for_bit(fresh, monkeypatch):
     assert len(list(fresh.glob("floor-*.json"))) == 1
     suite._floors.cache_clear()
     again = suite.floors("ring", n=200)  # from disk
-    monkeypatch.setenv("GENLAB_CACHE", floor_cache.OFF)
+    monkeypatch.setenv("GENLAB_CACHE", "off")
     suite._floors.cache_clear()
     computed = suite.floors("ring", n=200)
     assert first == again == computed

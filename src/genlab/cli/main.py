@@ -60,6 +60,7 @@ def activations_arg(text: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in text.split(",")) if text.strip() else ()
 
 
+COMPILE_MODES = ("auto", "on", "off")
 TRAIN_OPTIONS = {  # option -> (config section, field, type, help)
     "--dataset": ("train", "dataset", str, f"dataset name ({', '.join(DATASETS)})"),
     "--data": (
@@ -152,8 +153,11 @@ def add_train_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--standardize", action=argparse.BooleanOptionalAction, default=None,
                    help="with --data: train on standardized points (default: off)")  # fmt: skip
-    p.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,
-                   help="torch.compile the step (default: off)")  # fmt: skip
+    p.add_argument("--compile", nargs="?", const="on", choices=COMPILE_MODES, default=None,
+                   help="torch.compile the step: auto (the default: when the run is long "
+                   "enough for it to pay), on (--compile), off (--no-compile)")  # fmt: skip
+    p.add_argument("--no-compile", dest="compile", action="store_const", const="off",
+                   help="never compile the step (as --compile off)")  # fmt: skip
     p.add_argument("--figures", action="store_true",
                    help="draw the run's figures at the end (else: genlab plot RUN, or "
                    "genlab report RUN, draws them when wanted)")  # fmt: skip
@@ -176,9 +180,10 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
     if args.data is not None and args.n_samples is not None:
         raise UserError("--n-samples applies to a registered dataset; with --data, the file's "
                         "training part sets it (see --holdout)")  # fmt: skip
-    for flag in ("compile", "standardize"):
-        if getattr(args, flag) is not None:
-            given["train"][flag] = getattr(args, flag)
+    if args.compile in ("on", "off"):
+        given["train"]["compile"] = args.compile == "on"
+    if args.standardize is not None:
+        given["train"]["standardize"] = args.standardize
     if args.config is not None:
         import dataclasses
 
@@ -232,6 +237,21 @@ def progress(desc: str, total: int) -> tuple[Callable, Callable]:
     return on_epoch, close
 
 
+def auto_compile(config: RunConfig, split: Any) -> RunConfig:
+    """``--compile auto``: the rule of ``genlab.training.compile_rule``, said in one line."""
+    import dataclasses
+
+    from genlab.training.compile_rule import choose_compile
+    from genlab.training.device import resolve_device
+
+    n_train = len(split.train) if split is not None else config.train.n_samples
+    device = resolve_device(config.train.device).type
+    choice = choose_compile(config, n_train, device)
+    print(f"compile: {choice.why}")
+    return dataclasses.replace(config, train=dataclasses.replace(config.train,
+                                                                 compile=choice.compile))
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from genlab import api
 
@@ -276,6 +296,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         if RunDir(out).config_file.exists():
             raise UserError(f"{out} already holds a run; use --resume {out} or another --out")
         check_output_dir("--out", out)
+        if args.compile == "auto" or (args.compile is None and args.config is None):
+            config = auto_compile(config, split)
     check_run_fits(config, dim=dim)
     on_epoch, close = progress(f"train {args.model}", config.train.epochs)
     try:

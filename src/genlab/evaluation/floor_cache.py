@@ -15,15 +15,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from genlab.base import atomic
+from genlab.base.cache import cache_root
 
 T = TypeVar("T")
-OFF = "off"
 _SOURCES = ("evaluation/metrics.py", "evaluation/knn.py", "evaluation/suite.py",
             "evaluation/modes.py", "evaluation/spiral.py", "data/registry.py",
             "data/samplers.py", "data/toy_suite.py", "data/surfaces.py")  # fmt: skip
@@ -31,14 +30,9 @@ _LIBRARIES = ("numpy", "scipy", "ot", "torch")
 
 
 def cache_dir() -> Path | None:
-    """Where floors are kept; None when the cache is off."""
-    env = os.environ.get("GENLAB_CACHE")
-    if env == OFF:
-        return None
-    if env:
-        return Path(env) / "floors"
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "genlab" / "floors"
+    """Where floors are kept (``genlab.base.cache``); None when the cache is off."""
+    root = cache_root()
+    return None if root is None else root / "floors"
 
 
 @functools.cache

@@ -1,0 +1,138 @@
+"""When compiling the training step pays for itself: ``genlab train --compile auto`` (the
+command line's default).
+
+A compiled step (``genlab.training.compiled``) is ~2× faster than the eager one at E = 1, but
+the run first pays a warm-up: importing ``torch._dynamo`` and compiling the graph, or loading
+it from inductor's cache when the same step was compiled before on this machine. The rule
+compares the two, both counted in eager steps of one member (``t₁``), so that it holds on a
+faster or slower machine alike:
+
+    compile  ⇔  steps · saving(E)  >  MARGIN · warm-up(model, cache warm or cold)
+
+where ``steps`` = epochs · ⌈n_train / batch_size⌉ and ``saving(E)`` is what one step saves, in
+t₁, with E members (linear between E = 1 and E = 16, constant beyond; the member axis already
+batches most of the work). Measured on a 2-core CPU (``benchmarks/bench_train_speed.py`` for
+the per-step times; whole ``genlab train --epochs 150 --compile`` processes with a fresh and a
+warm ``TORCHINDUCTOR_CACHE_DIR`` for the warm-ups; docs/results.md):
+
+    model  warm-up cold / warm   saving at E = 1   at E = 16
+    vae    35 000 / 5 300 t₁     0.56 t₁           0.11 t₁
+    gan    24 000 / 4 800 t₁     0.52 t₁           0.23 t₁
+
+So the homework's full VAE schedule (2000 epochs of 32 steps) compiles once the cache is warm,
+its GAN always, and a 150-epoch run never. The cache counts as warm when genlab compiled this
+very step (model, architecture, members, batch shapes, torch version) before and inductor's
+cache folder still exists: a marker per step under genlab's cache folder, written after a
+compiled run (:func:`remember_compiled`). Only the CPU was measured, so ``auto`` never compiles
+on a GPU; a step that cannot be compiled (a GAN other than the homework's) is never compiled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import getpass
+import hashlib
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+from genlab.base import atomic
+from genlab.base.cache import cache_root
+from genlab.training.config import GANConfig, RunConfig
+
+__all__ = ["MARGIN", "CompileChoice", "choose_compile", "remember_compiled"]
+
+MARGIN = 1.25
+"""The saving must beat the warm-up by this factor (timings vary by ±20 % here)."""
+_WARMUP = {"vae": (35_000, 5_300), "gan": (24_000, 4_800)}  # (cold, warm) in t₁
+_SAVING = {"vae": (0.56, 0.11), "gan": (0.52, 0.23)}  # (E = 1, E = 16) in t₁ per step
+
+
+@dataclass(frozen=True)
+class CompileChoice:
+    """What ``auto`` decided, and why, in a sentence."""
+
+    compile: bool
+    why: str
+
+
+def compilable(config: RunConfig) -> bool:
+    """The steps ``genlab.training.compiled`` compiles: a VAE's, and the homework's GAN step."""
+    arch = config.arch
+    if not isinstance(arch, GANConfig):
+        return True
+    plain = (arch.rule, arch.base_optimizer, arch.objective, arch.pack, arch.critic_steps)
+    return plain == ("alternating", "adam", "lambda_gan", 1, 1)
+
+
+def saving(model: str, members: int) -> float:
+    """What one compiled step saves, in eager single-member steps (see the module docstring)."""
+    one, sixteen = _SAVING[model]
+    e = min(max(members, 1), 16)
+    return one + (sixteen - one) * (e - 1) / 15
+
+
+def _inductor_cache() -> Path:
+    """inductor's cache folder, as torch sets it (without importing torch._inductor)."""
+    env = os.environ.get("TORCHINDUCTOR_CACHE_DIR")
+    if env:
+        return Path(env)
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return Path(tempfile.gettempdir()) / f"torchinductor_{user.replace(os.sep, '_')}"
+
+
+def _marker(config: RunConfig, n_train: int) -> Path | None:
+    root = cache_root()
+    if root is None:
+        return None
+    t = config.train
+    step = {"torch": version("torch"), "model": config.model,
+            "arch": dataclasses.asdict(config.arch), "members": len(t.seeds),
+            "batch": t.batch_size, "last": n_train % t.batch_size, "dim": t.data_dim,
+            "inductor": str(_inductor_cache())}  # fmt: skip
+    key = hashlib.sha256(json.dumps(step, sort_keys=True, default=str).encode()).hexdigest()
+    return root / "compiled" / f"{key[:32]}.json"
+
+
+def _warm(config: RunConfig, n_train: int) -> bool:
+    marker = _marker(config, n_train)
+    return marker is not None and marker.is_file() and _inductor_cache().is_dir()
+
+
+def choose_compile(config: RunConfig, n_train: int, device: str) -> CompileChoice:
+    """``auto``: compile when the run is long enough for the compiled step to pay (module
+    docstring). ``n_train``: the points an epoch goes through; ``device``: the resolved one."""
+    if device != "cpu":
+        return CompileChoice(False, f"auto: eager on {device} (the rule was measured on a CPU)")
+    if not compilable(config):
+        return CompileChoice(False, "auto: eager (only the homework's GAN step compiles)")
+    t = config.train
+    steps = t.epochs * math.ceil(n_train / t.batch_size)
+    warm = _warm(config, n_train)
+    cost = _WARMUP[config.model][warm]
+    gain = steps * saving(config.model, len(t.seeds))
+    cache = "warm" if warm else "cold"
+    verdict = gain > MARGIN * cost
+    return CompileChoice(
+        verdict,
+        f"auto: {'compiled' if verdict else 'eager'} ({steps:,} steps would save the time of "
+        f"~{gain:,.0f} eager steps; the warm-up costs ~{cost:,}, compile cache {cache})",
+    )
+
+
+def remember_compiled(config: RunConfig, n_train: int) -> None:
+    """Note that this step is now in inductor's cache (after a compiled run's first epoch), so
+    that ``auto`` counts its next warm-up as warm. Best effort: an unwritable cache is skipped."""
+    marker = _marker(config, n_train)
+    if marker is None or marker.is_file():
+        return
+    with contextlib.suppress(OSError):
+        atomic.write_json(marker, {"model": config.model, "members": len(config.train.seeds)})

@@ -1,0 +1,85 @@
+"""``--compile auto``: the rule that decides whether compiling the step pays for a run."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from genlab.cli.main import main
+from genlab.models.config import GANConfig
+from genlab.training import compile_rule
+from genlab.training.compile_rule import choose_compile, remember_compiled, saving
+from genlab.training.config import RunConfig, TrainConfig
+
+
+@pytest.fixture(autouse=True)
+def caches(tmp_path, monkeypatch):
+    """A fresh genlab cache and an existing, empty inductor cache for every test."""
+    monkeypatch.setenv("GENLAB_CACHE", str(tmp_path / "genlab"))
+    (tmp_path / "inductor").mkdir()
+    monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", str(tmp_path / "inductor"))
+
+
+def config(model: str, epochs: int, members: int = 1, **arch) -> RunConfig:
+    train = TrainConfig(epochs=epochs, seeds=tuple(range(members)))
+    return RunConfig(model, train, GANConfig(**arch) if arch else None)
+
+
+def test_saving_falls_linearly_with_the_members_and_stays_beyond_sixteen():
+    one, sixteen = compile_rule._SAVING["vae"]
+    assert saving("vae", 1) == one and saving("vae", 16) == pytest.approx(sixteen)
+    assert saving("vae", 64) == saving("vae", 16)
+    assert one > saving("vae", 8) > sixteen
+
+
+def test_short_runs_stay_eager_and_the_homeworks_gan_schedule_compiles():
+    assert not choose_compile(config("vae", 150), 2000, "cpu").compile
+    assert not choose_compile(config("gan", 150), 2000, "cpu").compile
+    long_gan = choose_compile(config("gan", 2000), 2000, "cpu")
+    assert long_gan.compile and "64,000 steps" in long_gan.why and "cache cold" in long_gan.why
+    assert not choose_compile(config("gan", 2000, members=16), 2000, "cpu").compile
+
+
+def test_a_warm_cache_makes_the_full_vae_schedule_compile(tmp_path):
+    run = config("vae", 2000)
+    assert not choose_compile(run, 2000, "cpu").compile  # cold: the warm-up eats the saving
+    remember_compiled(run, 2000)
+    warm = choose_compile(run, 2000, "cpu")
+    assert warm.compile and "cache warm" in warm.why
+    other = dataclasses.replace(run, train=dataclasses.replace(run.train, batch_size=128))
+    assert "cache cold" in choose_compile(other, 2000, "cpu").why  # another step: not cached
+    (tmp_path / "inductor").rmdir()  # inductor's cache is gone: the marker no longer counts
+    assert not choose_compile(run, 2000, "cpu").compile
+
+
+def test_steps_that_cannot_be_compiled_or_were_not_measured_stay_eager():
+    assert not choose_compile(config("gan", 2000, rule="extragradient"), 2000, "cpu").compile
+    assert not choose_compile(config("gan", 2000, pack=2), 2000, "cpu").compile
+    on_gpu = choose_compile(config("gan", 2000), 2000, "cuda")
+    assert not on_gpu.compile and "cuda" in on_gpu.why
+
+
+@pytest.mark.parametrize(
+    ("flags", "compiled", "said"),
+    [([], False, True), (["--compile", "auto"], False, True), (["--compile"], True, False),
+     (["--compile", "on"], True, False), (["--compile", "off"], False, False),
+     (["--no-compile"], False, False)],
+)  # fmt: skip
+def test_the_command_lines_compile_modes(tmp_path, capsys, monkeypatch, flags, compiled, said):
+    seen = {}
+
+    def train(config, **kwargs):  # what the command hands over, without training
+        seen["compile"] = config.train.compile
+
+    monkeypatch.setattr("genlab.api.train", train)
+    argv = ["train", "vae", "--epochs", "2", "--n-samples", "64", "--out", str(tmp_path / "r")]
+    assert main([*argv, *flags]) == 0
+    assert seen["compile"] is compiled
+    assert ("compile: auto: eager" in capsys.readouterr().out) is said
+
+
+def test_an_unknown_compile_mode_is_refused(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["train", "vae", "--compile", "sometimes"])
+    assert exit_.value.code == 2 and "sometimes" in capsys.readouterr().err
