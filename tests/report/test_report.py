@@ -217,6 +217,14 @@ def test_an_old_quick_folder_is_recognised_by_its_training_length(tmp_path):
     assert QUICK_BANNER not in build_report([root])
 
 
+def test_a_minimax_run_whose_figures_cannot_be_drawn_says_so(tmp_path):
+    root = rb.reproduction(tmp_path / "r")
+    shutil.rmtree(root / "problem1" / "homework" / "figures")  # and it has no trajectory.npz
+    found = sections(build_report([root]))
+    assert "Missing figure: figures/homework.png" in found["problem1"]
+    assert "could not be rendered" not in found["problem1"]
+
+
 # -- any runs -------------------------------------------------------------------------------------
 def test_any_run_folders_render_as_generic_sections(tmp_path):
     root = rb.reproduction(tmp_path / "r")

@@ -248,8 +248,9 @@ def auto_compile(config: RunConfig, split: Any) -> RunConfig:
     device = resolve_device(config.train.device).type
     choice = choose_compile(config, n_train, device)
     print(f"compile: {choice.why}")
-    return dataclasses.replace(config, train=dataclasses.replace(config.train,
-                                                                 compile=choice.compile))
+    return dataclasses.replace(
+        config, train=dataclasses.replace(config.train, compile=choice.compile)
+    )
 
 
 def cmd_train(args: argparse.Namespace) -> int:

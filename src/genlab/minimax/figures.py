@@ -40,7 +40,8 @@ def read_run(folder: str | Path) -> MinimaxResult:
     if not (is_minimax_run(folder) and (folder / TRAJECTORY).is_file()):
         raise UserError(f"{folder} holds no minimax run (config.json and trajectory.npz)")
     record = json.loads((folder / CONFIG).read_text())
-    config = MinimaxConfig(**{f.name: record[f.name] for f in fields(MinimaxConfig)})
+    config = MinimaxConfig(**{f.name: record[f.name] for f in fields(MinimaxConfig)
+                              if f.name in record})  # fmt: skip  # older files: defaults
     with np.load(folder / TRAJECTORY) as z:
         a = {k: z[k] for k in z.files}
     problem = ShiftedLogisticProblem(a["X"], a["Y"], config.lam, a["theta0"], a["phi0"],

@@ -27,6 +27,7 @@ from typing import Any
 from genlab import __version__
 from genlab.base import atomic
 from genlab.base.done import CONFIG, DONE, is_done
+from genlab.base.errors import UserError
 from genlab.minimax.folders import is_minimax_run
 from genlab.report.header import header, reproduction_settings, try_json
 from genlab.report.html import Html, error_box, exception_box, join, note, page, tag
@@ -229,12 +230,14 @@ def _complete_run(folder: Path) -> None:
 
 def _draw_minimax_figures(folder: Path) -> None:
     """Draw the figures of a finished minimax run (or of every run inside a Problem 1 stage)
-    that lacks them, as ``_complete_run`` does for a training run."""
+    that lacks them, as ``_complete_run`` does for a training run. One that cannot be drawn (a
+    folder this process cannot write, a run without its trajectory) keeps what it has: the
+    section then says which figure is missing."""
     from genlab.minimax.figures import draw_run_figures
     from genlab.minimax.folders import minimax_runs_in
 
     for run in minimax_runs_in(folder):
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, UserError):
             if is_done(run):
                 draw_run_figures(run)
 
