@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 import torch
 
+from genlab.base.errors import UserError
 from genlab.base.rng import member_generators
 from genlab.models.gan import GAN
-from genlab.models.rejection import rejection_sample
+from genlab.models.rejection import accept_probability, rejection_sample
 from genlab.training import fit, load_model
 from genlab.training.config import GANConfig, RunConfig
 from genlab.training.rundir import RunDir
@@ -41,6 +42,38 @@ def test_accepted_samples_follow_the_target_of_a_known_ratio():
         np.testing.assert_allclose(member.mean(0), mu, atol=4 * sigma / math.sqrt(n))
         np.testing.assert_allclose(member.std(0), sigma, atol=4 * sigma / math.sqrt(2 * n))
     assert not np.array_equal(x[0], x[1])  # each member its own stream
+
+
+def test_the_gamma_shift_follows_its_closed_form():
+    """σ(logit(p) − γ) = p / (p + (1 − p)·e^γ), p = e^d (Azadi et al. 2019, eq. 8, ε = 0)."""
+    d = torch.linspace(-30, -1e-6, 2001, dtype=torch.float64)
+    p = torch.exp(d)
+    assert torch.equal(accept_probability(d, 0.0), p)  # the plain rule, bit for bit
+    for gamma in (-2.0, 0.5, 3.0):
+        closed = p / (p + (1 - p) * math.exp(gamma))
+        torch.testing.assert_close(accept_probability(d, gamma), closed, rtol=1e-9, atol=0)
+    above = torch.tensor([0.0, 0.3, 5.0], dtype=torch.float64)  # above the bound: always kept
+    assert torch.equal(accept_probability(above, 3.0), torch.ones(3, dtype=torch.float64))
+    assert bool((accept_probability(d, 1.0) < accept_probability(d, 0.5)).all())  # stricter
+
+
+def test_a_positive_gamma_keeps_the_points_of_highest_ratio():
+    """p = N(0.5, 0.6²) under q = N(0, 1): γ > 0 draws tighter than p, towards where the
+    ratio p/q peaks, x = μ / (1 − σ²) ≈ 0.78 per coordinate."""
+    gens = member_generators((0,), "sample")
+    plain = rejection_sample(*gaussians(gens, 0.5, 0.6), 20_000, gens).numpy()[0]
+    gens = member_generators((0,), "sample")
+    strict = rejection_sample(*gaussians(gens, 0.5, 0.6), 20_000, gens, gamma=3.0).numpy()[0]
+    assert strict.std(0).max() < 0.9 * plain.std(0).min()
+    assert (0.55 < strict.mean(0)).all() and (strict.mean(0) < 0.5 / (1 - 0.36)).all()
+
+
+def test_gamma_belongs_to_the_rejection_sampler():
+    with pytest.raises(UserError, match="rejection_gamma 1.0 applies to sampler 'rejection'"):
+        GANConfig(rejection_gamma=1.0)
+    with pytest.raises(UserError, match="rejection_gamma must be a finite number"):
+        GANConfig(sampler="rejection", rejection_gamma=float("inf"))
+    assert GANConfig(sampler="rejection", rejection_gamma=2.0).rejection_gamma == 2.0
 
 
 def test_the_raw_proposals_are_far_from_that_target():

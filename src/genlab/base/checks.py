@@ -31,6 +31,13 @@ def check_int(
     return int(value)
 
 
+def check_finite(name: str, value: Any) -> float:
+    """``value`` if it is a finite number."""
+    if not is_number(value) or not math.isfinite(value):
+        raise UserError(f"{name} must be a finite number, got {value!r}")
+    return value
+
+
 def check_positive(name: str, value: Any) -> float:
     """``value`` if it is a finite number > 0."""
     if not is_number(value) or not math.isfinite(value) or value <= 0:

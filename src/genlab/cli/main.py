@@ -126,6 +126,12 @@ TRAIN_OPTIONS = {  # option -> (config section, field, type, help)
     "--rule": ("gan", "rule", str, "how one game step updates D and G"),
     "--base-optimizer": ("gan", "base_optimizer", str, "the step the rule applies: adam or sgd"),
     "--sampler": ("gan", "sampler", str, "generator, or rejection (D corrects G's samples)"),
+    "--rejection-gamma": (
+        "gan",
+        "rejection_gamma",
+        float,
+        "with --sampler rejection: DRS's γ shift (> 0 stricter; default 0)",
+    ),
     "--pack": ("gan", "pack", int, "PacGAN: D scores packs of this many points, 1 to 8"),
     "--objective": ("gan", "objective", str, "lambda_gan, or wgan_gp (WGAN-GP's critic)"),
     "--gp-weight": ("gan", "gp_weight", float, "wgan_gp: weight of the gradient penalty, > 0"),

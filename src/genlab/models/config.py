@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from genlab.base.checks import check_choice, check_int, check_positive, is_number
+from genlab.base.checks import check_choice, check_finite, check_int, check_positive, is_number
 from genlab.base.errors import UserError
 from genlab.optim.rules import BASE_OPTIMIZERS, RULES
 
@@ -89,6 +89,10 @@ class GANConfig:
     G(z) accepted with probability exp(s − s_max), s the discriminator's logit
     (``genlab.models.rejection``: D* = p/(p + λq) makes that the ratio p/q). Training is the
     same."""
+    rejection_gamma: float = 0.0
+    """The rejection sampler's γ shift (Discriminator Rejection Sampling, Azadi et al. 2019):
+    accept with probability σ(F − γ), F = logit(exp(s − s_max)); 0 is the plain rule, γ > 0
+    stricter (``genlab.models.rejection``). The rejection sampler only."""
     pack: int = 1
     """PacGAN's packing degree m (Lin et al. 2018), 1..MAX_PACK: D scores m points at once,
     concatenated, D(x₁, …, x_m) with input width m·d. A batch of B points (real, or generated
@@ -120,12 +124,16 @@ class GANConfig:
         check_int("pack", self.pack, 1, MAX_PACK, why=" (1: single points, the homework's)")
         check_choice("objective", self.objective, OBJECTIVES)
         check_positive("gp_weight", self.gp_weight)
+        check_finite("rejection_gamma", self.rejection_gamma)
         check_int("critic_steps", self.critic_steps, 1, MAX_CRITIC_STEPS)
         object.__setattr__(self, "adam_betas", _betas(self.adam_betas))
         self._check_combinations()
 
     def _check_combinations(self) -> None:
         """The options that do not apply together, refused naming both."""
+        if self.rejection_gamma != 0 and self.sampler != "rejection":
+            raise UserError(f"rejection_gamma {self.rejection_gamma!r} applies to sampler "
+                            f"'rejection', not {self.sampler!r}")  # fmt: skip
         if self.sampler == "rejection" and (self.pack > 1 or self.objective == "wgan_gp"):
             why = (f"pack {self.pack} scores packs of {self.pack} points" if self.pack > 1
                    else "a WGAN critic's value is not a log density ratio")  # fmt: skip

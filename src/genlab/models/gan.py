@@ -86,6 +86,6 @@ class GAN(nn.Module):
         if self.config.sampler == "rejection":
             return self.scale.to_data(rejection_sample(
                 lambda k: self._generate(k, generators),
-                self.discriminate, n, generators,
+                self.discriminate, n, generators, gamma=self.config.rejection_gamma,
             ))  # fmt: skip
         return self.generate_samples(n, generators=generators)

@@ -9,7 +9,10 @@ Rejection sampling with the generator's q as proposal and a bound M = λ·exp(s_
 proposal x ~ q with probability min(1, p(x) / (M q(x))) = min(1, exp(s(x) − s_max)); what it
 accepts is distributed as min(p, Mq) normalised, which is p when D = D* and M ≥ sup p/q (von
 Neumann 1951). λ cancels. This is the basic step of Discriminator Rejection Sampling (Azadi
-et al. 2019, "Discriminator Rejection Sampling", ICLR), without its γ shift. s_max is
+et al. 2019, "Discriminator Rejection Sampling", ICLR). Their γ shift makes it stricter: with
+d = s − s_max and F = logit(e^d) = d − log(1 − e^d) (their eq. 8 with ε = 0), a proposal is
+accepted with probability σ(F − γ), which is e^d at γ = 0; γ > 0 keeps fewer proposals, those
+where D is surest they are data (sample quality up, diversity down), γ < 0 more. s_max is
 estimated as they do, as the largest logit over a burn-in of 10,000 proposals, and then kept
 fixed, so a later proposal above it is always accepted. Raising the bound instead (their
 Algorithm 1) made the cost unbounded here: a trained D's logit is unconstrained where G
@@ -48,6 +51,7 @@ def rejection_sample(
     *,
     burn_in: int = BURN_IN,
     chunk: int = CHUNK,
+    gamma: float = 0.0,
 ) -> torch.Tensor:
     """n accepted samples per member, in the order they were proposed: (E, n, d).
 
@@ -59,6 +63,7 @@ def rejection_sample(
         generators: one per member, for the uniform draws of the accept step.
         burn_in: proposals per member that set the first bound (≥ 1).
         chunk: proposals per member per round (≥ 1).
+        gamma: DRS's shift γ (module docstring); 0 is the plain rule, exp(s − s_max).
 
     Raises:
         ValueError: a bad n, burn_in or chunk.
@@ -82,10 +87,20 @@ def rejection_sample(
         x = propose(chunk)  # (E, k, d)
         s = logit(x)
         u = rand_members(generators, (chunk,), x.device)
-        keep = u < torch.exp(s - bound[:, None])  # P(accept) = min(1, exp(s − s_max))
+        keep = u < accept_probability(s - bound[:, None], gamma)
         for e in range(members):
             if counts[e] < n:
                 accepted[e].append(x[e][keep[e]])
                 counts[e] += int(keep[e].sum())
         proposed += chunk
     return torch.stack([torch.cat(a)[:n] for a in accepted])
+
+
+def accept_probability(d: torch.Tensor, gamma: float = 0.0) -> torch.Tensor:
+    """σ(F − γ) with F = d − log(1 − e^d), d = s − s_max: e^d at γ = 0 (min(1, ·) for d ≥ 0,
+    a proposal above the bound), as Azadi et al. (2019) eq. 8 with ε = 0."""
+    if gamma == 0:
+        return torch.exp(d)  # the plain rule, exactly
+    below = d.clamp(max=-1e-12)  # d ≥ 0 is accepted outright
+    shifted = torch.sigmoid(below - torch.log(-torch.expm1(below)) - gamma)
+    return torch.where(d < 0, shifted, torch.ones_like(d))

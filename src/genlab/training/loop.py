@@ -176,7 +176,9 @@ def load_model(
                 f"sampler {sampler!r} needs a GAN run and one of {', '.join(SAMPLERS)}; "
                 f"{run.path} holds a {config.model}"
             )
-        config = dataclasses.replace(config, arch=dataclasses.replace(config.arch, sampler=sampler))
+        gamma = config.arch.rejection_gamma if sampler == "rejection" else 0.0  # its own only
+        arch = dataclasses.replace(config.arch, sampler=sampler, rejection_gamma=gamma)
+        config = dataclasses.replace(config, arch=arch)
     model = build_model(config, torch.device(device), run.user_data())
     model.load_state_dict(ckpt["model"])
     return model
