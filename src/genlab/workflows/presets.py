@@ -5,7 +5,8 @@ with ``genlab train MODEL --preset NAME`` and used as the quality benchmark's mo
 GAN with every rule. The other presets are the candidates of the mode-collapse search
 (docs/research): wider networks (the homework's tanh, or ReLU / LeakyReLU) at several λ. The
 search's winner, ``gan-λ500-wide-tanh-long-rejection``, trains twice the epochs with the
-learning rate decaying over the last 25 % and samples with discriminator rejection.
+learning rate decaying over the last 25 % and samples with discriminator rejection;
+``gan-λ500-wide-tanh-long-drs`` is the same run sampled with DRS's γ shift.
 
 Two published methods, each under genlab's protocol (the homework's networks unless ``-wide``):
 ``pacgan2``–``pacgan4``, the λ = 1 GAN whose discriminator sees packs of m = 2…4 points (Lin,
@@ -60,6 +61,10 @@ WIDE_TANH = {
     "generator_hidden": (128, 128), "generator_activations": ("tanh", "tanh"),
     "discriminator_hidden": (128, 128), "discriminator_activations": ("tanh", "tanh"),
 }  # fmt: skip
+DRS_GAMMA = 4.0
+"""The γ shift of ``gan-λ500-wide-tanh-long-drs``: the smallest γ of 0, 1, 2, 3, 3.5, 4, 4.5
+and 5 whose samples met the ring goal (≥ 98 % high quality on average, ≥ 97 % on every seed)
+on the search seeds 0–9 (docs/research/2026-12-02-drs-gamma.md)."""
 LONG = {"lr_decay": 0.25}
 """The learning rate falling linearly towards 0 over the last 25 % (``TrainConfig.lr_factor``)."""
 
@@ -117,6 +122,14 @@ _ALL = [
         _gan(sampler="rejection", **WIDE_TANH),
         "the mode-collapse winner: λ = 500, 2×128 tanh, twice the epochs, lr decay over "
         "the last 25 %, rejection sampling",
+        epoch_factor=2,
+        train=LONG,
+    ),  # fmt: skip
+    Preset(
+        "gan-λ500-wide-tanh-long-drs",
+        _gan(sampler="rejection", rejection_gamma=DRS_GAMMA, **WIDE_TANH),
+        f"the winner with Discriminator Rejection Sampling's γ = {DRS_GAMMA:g} (Azadi et al. "
+        "2019): fewer, surer samples (high quality up, mode balance down)",
         epoch_factor=2,
         train=LONG,
     ),  # fmt: skip
