@@ -177,6 +177,26 @@ def test_gamma_changes_the_samples_and_never_the_training(make_config, make_run)
     assert plain.config.rejection_gamma == 0.0
 
 
+def test_evaluate_takes_another_gamma_into_its_own_file(make_config, make_run, capsys):
+    from genlab.cli.main import main
+
+    cfg = make_config("gan", seeds=(0,), epochs=2, eval_samples=0)
+    run = fit(make_run(RunConfig("gan", cfg.train, GANConfig(sampler="rejection")))).run
+    argv = ["evaluate", str(run.path), "--n", "100"]
+    assert main([*argv, "--rejection-gamma", "2"]) == 0
+    strict = json.loads((run.path / "evaluation-rejection-gamma2.json").read_text())
+    assert strict["rejection_gamma"] == 2.0 and not (run.path / "evaluation.json").exists()
+    assert main(argv) == 0
+    own = json.loads((run.path / "evaluation.json").read_text())
+    assert own["rejection_gamma"] == 0.0
+    assert own["metrics"]["w1"]["values"] != strict["metrics"]["w1"]["values"]
+    capsys.readouterr()
+    assert main([*argv, "--sampler", "generator", "--rejection-gamma", "1"]) == 2
+    assert "needs the rejection sampler" in capsys.readouterr().err
+    assert main([*argv, "--rejection-gamma", "nan"]) == 2
+    assert "rejection_gamma must be a finite number" in capsys.readouterr().err
+
+
 def test_evaluate_refuses_a_sampler_for_a_vae(make_config, make_run, capsys):
     from genlab.cli.main import main
 

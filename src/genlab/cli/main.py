@@ -413,13 +413,15 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         raise UserError(f"--n must be >= 50, got {args.n}")
     (run,) = open_runs([args.run])
     check_evaluation(run, args.n)
-    check_output_file("evaluate: the run's", evaluation_file(run, args.sampler))
-    result = evaluate_run(run, n=args.n, seed=args.seed, sampler=args.sampler)
+    where = evaluation_file(run, args.sampler, args.rejection_gamma)
+    check_output_file("evaluate: the run's", where)
+    result = evaluate_run(run, n=args.n, seed=args.seed, sampler=args.sampler,
+                          rejection_gamma=args.rejection_gamma)  # fmt: skip
     if not result["complete"]:
         print(f"note: {run.path} is not complete; evaluated its checkpoint at epoch "
               f"{result['epoch']}", file=sys.stderr)  # fmt: skip
     print(Comparison([result]).to_markdown())
-    print(f"wrote {evaluation_file(run, args.sampler)}")
+    print(f"wrote {where}")
     return 0
 
 
@@ -572,6 +574,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n", type=int, default=2500, help="samples per member")
     p.add_argument("--seed", type=seed_arg, default=0, help="seed of the reference data")
     p.add_argument("--sampler", help="a GAN's sampler instead of its own (generator, rejection)")
+    p.add_argument("--rejection-gamma", type=float, metavar="G",
+                   help="the rejection sampler's γ shift (DRS) instead of the run's")  # fmt: skip
     p.set_defaults(func=cmd_evaluate)
     p = sub.add_parser("compare", help="a table of runs' metrics (mean ± s.e. over members)")
     p.add_argument("runs", type=path_arg, nargs="+")

@@ -52,12 +52,22 @@ def _kind(model: str, sampler: str | None) -> str:
     return "generated samples"
 
 
-def evaluation_file(run: RunDir, sampler: str | None = None) -> Path:
+def evaluation_file(
+    run: RunDir, sampler: str | None = None, rejection_gamma: float | None = None
+) -> Path:
     """Where ``evaluate_run`` writes: ``evaluation.json`` for the run's own sampler,
-    ``evaluation-SAMPLER.json`` for another one."""
-    if sampler in (None, run.config().sampler):
+    ``evaluation-SAMPLER.json`` for another one (``evaluation-rejection-gammaG.json`` for the
+    rejection sampler with a γ other than the run's own and not 0)."""
+    config = run.config()
+    own = (config.sampler, getattr(config.arch, "rejection_gamma", 0.0))
+    used = config.sampler if sampler is None else sampler
+    gamma = rejection_gamma
+    if gamma is None:
+        gamma = own[1] if used == own[0] else 0.0
+    if (used, gamma) == own:
         return run.evaluation_file
-    return run.path / f"evaluation-{sampler}.json"
+    name = used if gamma == 0 else f"{used}-gamma{gamma:g}"
+    return run.path / f"evaluation-{name}.json"
 
 
 def evaluate_run(
@@ -68,24 +78,27 @@ def evaluate_run(
     sampler: str | None = None,
     trained: FitResult | None = None,
     exact_ot: bool = True,
+    rejection_gamma: float | None = None,
 ) -> dict[str, Any]:
     """Draw n samples per member from the run's model, evaluate them, write evaluation.json.
 
     ``sampler`` (a GAN's ``GANConfig.sampler``) overrides the run's own; its result goes to
-    ``evaluation-SAMPLER.json`` instead, so the run's own evaluation stays. ``trained``: the
+    ``evaluation-SAMPLER.json`` instead, so the run's own evaluation stays; so does
+    ``rejection_gamma``, the rejection sampler's γ (:func:`evaluation_file`). ``trained``: the
     model ``fit`` just returned (its checkpoint is then not read again). Without ``exact_ot``
     the metrics lack ``w1`` and ``w2`` and the file says ``"exact_ot": false``
     (:func:`lacks_exact_ot`); the samples, and so every other metric, are the same."""
     config = run.config()
     t = config.train
     used = config.sampler if sampler is None else sampler
-    if trained is not None and sampler is None:
+    if trained is not None and sampler is None and rejection_gamma is None:
         model, epoch = trained.model, trained.epoch
     else:
         ckpt = run.load_checkpoint()
         if ckpt is None:
             raise UserError(f"run {run.path} has no checkpoint yet: train it first")
-        model, epoch = load_model(run, sampler=sampler, checkpoint=ckpt), ckpt["epoch"]
+        model = load_model(run, sampler=sampler, rejection_gamma=rejection_gamma, checkpoint=ckpt)
+        epoch = ckpt["epoch"]
     data = run.user_data()
     m = n if data is None else _compared(data, n, run)
     samples = model.sample(m, generators=member_generators(t.seeds, "sample", "cpu", seed))
@@ -120,11 +133,12 @@ def evaluate_run(
         "epoch": epoch,
         "complete": epoch == t.epochs,
         "samples": _kind(config.model, used),
+        **({"rejection_gamma": model.config.rejection_gamma} if used == "rejection" else {}),
         "exact_ot": exact_ot,
         "metrics": summarise(evaluations),
     }
     with folder_lock(run.path):
-        run.record(atomic.write_json(evaluation_file(run, sampler), result))
+        run.record(atomic.write_json(evaluation_file(run, sampler, rejection_gamma), result))
     return result
 
 

@@ -162,10 +162,12 @@ def load_model(
     device: str | torch.device = "cpu",
     *,
     sampler: str | None = None,
+    rejection_gamma: float | None = None,
     checkpoint: dict[str, Any] | None = None,
 ) -> VAE | GAN:
     """The trained model of a run, from its last checkpoint (or the ``checkpoint`` already
-    read); ``sampler`` replaces a GAN's own (``GANConfig.sampler``)."""
+    read); ``sampler`` replaces a GAN's own (``GANConfig.sampler``), ``rejection_gamma`` its
+    rejection sampler's γ (the run's own for its own sampler, else 0)."""
     ckpt = run.load_checkpoint() if checkpoint is None else checkpoint
     if ckpt is None:
         raise UserError(f"run {run.path} has no checkpoint yet: train it first")
@@ -178,6 +180,13 @@ def load_model(
             )
         gamma = config.arch.rejection_gamma if sampler == "rejection" else 0.0  # its own only
         arch = dataclasses.replace(config.arch, sampler=sampler, rejection_gamma=gamma)
+        config = dataclasses.replace(config, arch=arch)
+    if rejection_gamma is not None:
+        if not isinstance(config.arch, GANConfig) or config.arch.sampler != "rejection":
+            raise UserError(f"rejection_gamma {rejection_gamma!r} needs the rejection sampler; "
+                            f"{run.path} samples with {config.sampler!r}: add sampler "
+                            "'rejection'")  # fmt: skip
+        arch = dataclasses.replace(config.arch, rejection_gamma=rejection_gamma)
         config = dataclasses.replace(config, arch=arch)
     model = build_model(config, torch.device(device), run.user_data())
     model.load_state_dict(ckpt["model"])
