@@ -133,13 +133,18 @@ def evaluate_run(
         "epoch": epoch,
         "complete": epoch == t.epochs,
         "samples": _kind(config.model, used),
-        **({"rejection_gamma": model.config.rejection_gamma} if used == "rejection" else {}),
+        **({"rejection_gamma": _gamma(model)} if used == "rejection" else {}),
         "exact_ot": exact_ot,
         "metrics": summarise(evaluations),
     }
     with folder_lock(run.path):
         run.record(atomic.write_json(evaluation_file(run, sampler, rejection_gamma), result))
     return result
+
+
+def _gamma(model: Any) -> float:
+    """The γ a GAN's rejection sampler used (``GANConfig.rejection_gamma``)."""
+    return float(model.config.rejection_gamma)
 
 
 def lacks_exact_ot(result: dict[str, Any]) -> bool:
