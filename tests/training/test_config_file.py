@@ -25,7 +25,7 @@ VAE = VAEConfig(latent_dim=3, encoder_hidden=(8, 9, 10),
 GAN = GANConfig(z_dim=4, generator_hidden=(5, 6), generator_activations=("elu", "relu"),
                 discriminator_hidden=(), discriminator_activations=(), lam=0.5,
                 generator_loss="saturating", rule="extragradient", base_optimizer="sgd",
-                sampler="rejection")  # fmt: skip
+                sampler="rejection", rejection_gamma=1.5)  # fmt: skip
 # PacGAN's and WGAN-GP's fields refuse some of GAN's (rejection, λ, saturating, SGD,
 # extragradient): a second GAN changes them
 METHODS = GANConfig(pack=3, objective="wgan_gp", gp_weight=2.0, critic_steps=4,
