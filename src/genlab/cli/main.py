@@ -247,12 +247,11 @@ def auto_compile(config: RunConfig, split: Any) -> RunConfig:
     """``--compile auto``: the rule of ``genlab.training.compile_rule``, said in one line."""
     import dataclasses
 
-    from genlab.training.compile_rule import choose_compile
+    from genlab.training.compile_rule import choose_compile, epoch_points
     from genlab.training.device import resolve_device
 
-    n_train = len(split.train) if split is not None else config.train.n_samples
     device = resolve_device(config.train.device).type
-    choice = choose_compile(config, n_train, device)
+    choice = choose_compile(config, epoch_points(config, split), device)
     print(f"compile: {choice.why}")
     return dataclasses.replace(
         config, train=dataclasses.replace(config.train, compile=choice.compile)

@@ -8,33 +8,18 @@ import argparse
 from pathlib import Path
 
 from genlab.base.errors import UserError
-from genlab.cli.verify import run_folders
-
-
-def _runs(paths: list[Path]) -> tuple[list[Path], list[Path]]:
-    """The training runs and the minimax runs of ``paths`` (each a run, or a folder that holds
-    runs); a path that is no folder, or holds no run, is a ``UserError``."""
-    from genlab.minimax.folders import minimax_runs_in
-
-    training: list[Path] = []
-    minimax: list[Path] = []
-    for path in paths:
-        if not path.is_dir():
-            raise UserError(f"no folder at {path}")
-        found, games = run_folders(path), minimax_runs_in(path)
-        if not found and not games:
-            raise UserError(f"{path} holds no run (no config.json of a vae, gan or minimax run)")
-        training += found
-        minimax += games
-    return training, minimax
+from genlab.cli.verify import run_folders, runs_in
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
     from genlab import api
     from genlab.minimax.figures import draw_run_figures
+    from genlab.minimax.folders import is_minimax_run, minimax_runs_in
 
-    training, minimax = _runs(args.paths)
-    runs = [api.load(folder) for folder in training]
+    found = runs_in(args.paths, lambda p: run_folders(p) + minimax_runs_in(p),
+                    "run (no config.json of a vae, gan or minimax run)")  # fmt: skip
+    minimax = [folder for folder in found if is_minimax_run(folder)]
+    runs = [api.load(folder) for folder in found if folder not in minimax]
     for run in runs:  # every member index is checked before anything is drawn
         seeds = run.config.train.seeds
         if not 0 <= args.member < len(seeds):

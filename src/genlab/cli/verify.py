@@ -4,6 +4,7 @@ checked against their manifests and checkpoint seals (``genlab.training.verify``
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 from genlab.base.done import CONFIG
@@ -29,15 +30,20 @@ def run_folders(path: Path) -> list[Path]:
     return sorted(p for p in found if is_run(p))
 
 
-def runs_in(paths: list[Path]) -> list[Path]:
-    """The training runs of ``paths`` (each a run, or a folder that holds runs); a path that is
-    no folder, or holds no run, is a ``UserError``."""
+def runs_in(
+    paths: list[Path],
+    find: Callable[[Path], list[Path]] = run_folders,
+    what: str = "training run (no config.json of a vae or gan run)",
+) -> list[Path]:
+    """The runs ``find`` finds in ``paths`` (each a run, or a folder that holds runs; training
+    runs by default); a path that is no folder, or holds no run, is a ``UserError`` that says
+    ``what`` was looked for."""
     folders = []
     for path in paths:
         if not path.is_dir():
             raise UserError(f"no folder at {path}")
-        if not (found := run_folders(path)):
-            raise UserError(f"{path} holds no training run (no config.json of a vae or gan run)")
+        if not (found := find(path)):
+            raise UserError(f"{path} holds no {what}")
         folders += found
     return folders
 

@@ -273,9 +273,11 @@ def _check_n(n: int) -> int:
     return check_int("n", n, 10)
 
 
-def _check_pairs(floor_pairs: int, ot_pairs: int | None) -> tuple[int, int]:
+def _check_pairs(floor_pairs: int, ot_pairs: int | None, exact_ot: bool) -> tuple[int, int]:
+    """(K, the pairs of them for the exact OT metrics: none without ``exact_ot``)."""
     pairs = check_int("floor_pairs", floor_pairs, 1)
-    return pairs, pairs if ot_pairs is None else min(check_int("ot_pairs", ot_pairs, 1), pairs)
+    ot = pairs if ot_pairs is None else min(check_int("ot_pairs", ot_pairs, 1), pairs)
+    return pairs, ot if exact_ot else 0
 
 
 def _scores(
@@ -312,8 +314,7 @@ def _evaluate(
     sigma = _noise(dataset, noise)
     values = _metric_set(x, ref, dataset, sigma, cheap, exact_ot)
     floor = _floors(dataset, n, int(seed), sigma, cheap, exact_ot)
-    pairs, ot = _check_pairs(floor_pairs, ot_pairs)
-    ot = ot if exact_ot else 0
+    pairs, ot = _check_pairs(floor_pairs, ot_pairs, exact_ot)
     spread = _floor_spread(dataset, n, int(seed), sigma, cheap, pairs, ot) if pairs > 1 else None
     scores = _scores(values, floor, spread)
     return Evaluation(dataset=dataset, n=n, seed=int(seed), scores=scores)
@@ -479,8 +480,7 @@ def evaluate_points(
     sigma = 0.0 if dataset is None else _noise(dataset, noise)
     values = _metric_set(x, ref, dataset, sigma, cheap, exact_ot)
     floor = _point_floors(ref, ref2, dataset, sigma, cheap, exact_ot)
-    _, ot = _check_pairs(1 + len(more), ot_pairs)
-    ot = ot if exact_ot else 0
+    _, ot = _check_pairs(1 + len(more), ot_pairs, exact_ot)
     others = [_point_floors(ref, s, dataset, sigma, cheap, k < ot) for k, s in enumerate(more, 1)]
     scores = _scores(values, floor, _spread_over([floor, *others]) if others else None)
     return Evaluation(dataset=name, n=len(x), seed=0, scores=scores)

@@ -95,14 +95,17 @@ def draw_run_figures(
     return draw(folder, read_run(folder) if result is None else result, dpi=dpi)
 
 
-def draw(folder: Path, result: MinimaxResult, *, dpi: int = 100) -> list[Path]:
-    """The figures of ``result`` into ``folder/figures`` (``gap.npz`` computed if missing or
-    stale), finished or not: ``write_run`` draws them before its ``DONE``."""
+def draw(
+    folder: Path, result: MinimaxResult, *, dpi: int = 100, gap_points: int = GAP_POINTS
+) -> list[Path]:
+    """The figures of ``result`` into ``folder/figures`` (``gap.npz`` on ``gap_points``
+    iterations computed if missing or stale), finished or not: ``write_run`` draws them
+    before its ``DONE``."""
     from matplotlib.figure import Figure  # matplotlib: only when figures are drawn
 
     from genlab.minimax.plotting import homework_figure, plot_primal_gap
 
-    gap = _read_gap(folder) or write_gap(result, folder)
+    gap = _read_gap(folder) or write_gap(result, folder, num=gap_points)
     out = folder / "figures"
     drawn = [atomic.save_figure(out / FIGURES[0], homework_figure(result), dpi=dpi)]
     fig = Figure(figsize=(8, 5))

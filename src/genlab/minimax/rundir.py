@@ -109,9 +109,8 @@ def write_run(
         arrays["phi_avg"] = result.phi_avg
     save_npz_stored(folder / run_figures.TRAJECTORY, **arrays)
     write_text(folder / "metrics.csv", _metrics_csv(result))
-    if figures:
-        run_figures.write_gap(result, folder, num=gap_points)
-        run_figures.draw(folder, result, dpi=dpi)
+    if figures:  # an older gap.npz here predates the trajectory just written: drawn anew
+        run_figures.draw(folder, result, dpi=dpi, gap_points=gap_points)
     X, Y, lam = result.problem.X, result.problem.Y, result.problem.lam  # the last iterate's gap
     gap = primal_gap(X, Y, lam, result.reported_theta[-1:], result.reported_phi[-1:], num=1)
     summary = {

@@ -40,12 +40,13 @@ import tempfile
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 from genlab.base import atomic
 from genlab.base.cache import cache_root
 from genlab.training.config import GANConfig, RunConfig
 
-__all__ = ["MARGIN", "CompileChoice", "choose_compile", "remember_compiled"]
+__all__ = ["MARGIN", "CompileChoice", "choose_compile", "epoch_points", "remember_compiled"]
 
 MARGIN = 1.25
 """The saving must beat the warm-up by this factor (timings vary by ±20 % here)."""
@@ -59,6 +60,12 @@ class CompileChoice:
 
     compile: bool
     why: str
+
+
+def epoch_points(config: RunConfig, data: Any) -> int:
+    """The points one epoch goes through: a data file's training part (``data``, a
+    ``UserData``), else the registered dataset's ``n_samples``."""
+    return config.train.n_samples if data is None else len(data.train)
 
 
 def compilable(config: RunConfig) -> bool:

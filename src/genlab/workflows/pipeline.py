@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from genlab.base.lock import folder_lock
 from genlab.evaluation.runs import evaluate_run
 from genlab.evaluation.suite import snapshot_metrics
-from genlab.training.compile_rule import remember_compiled
+from genlab.training.compile_rule import epoch_points, remember_compiled
 from genlab.training.loop import EpochRecord, FitHooks, FitResult, fit
 from genlab.training.rundir import RunDir
 
@@ -61,7 +61,7 @@ def train_run(
         run.clean_temporary()
         result = fit(run, hooks=hooks)
         if t.compile:  # its step is in inductor's cache now: ``--compile auto`` counts on it
-            remember_compiled(config, t.n_samples if data is None else len(data.train))
+            remember_compiled(config, epoch_points(config, data))
         if figures:
             from genlab.plotting.run_figures import draw_figures  # matplotlib: only when drawn
 
