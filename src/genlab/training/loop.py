@@ -183,9 +183,13 @@ def load_model(
         config = dataclasses.replace(config, arch=arch)
     if rejection_gamma is not None:
         if not isinstance(config.arch, GANConfig) or config.arch.sampler != "rejection":
-            raise UserError(f"rejection_gamma {rejection_gamma!r} needs the rejection sampler; "
-                            f"{run.path} samples with {config.sampler!r}: add sampler "
-                            "'rejection'")  # fmt: skip
+            what = (
+                f"samples with {config.sampler!r}: add sampler 'rejection'"
+                if isinstance(config.arch, GANConfig)
+                else f"is a {config.model} run"
+            )
+            raise UserError(f"rejection_gamma {rejection_gamma!r} needs the rejection sampler "
+                            f"of a GAN; {run.path} {what}")  # fmt: skip
         arch = dataclasses.replace(config.arch, rejection_gamma=rejection_gamma)
         config = dataclasses.replace(config, arch=arch)
     model = build_model(config, torch.device(device), run.user_data())
