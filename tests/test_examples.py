@@ -12,8 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from genlab.cli.main import main
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -28,7 +26,6 @@ def data_commands() -> list[list[str]]:
 
 
 def test_the_readme_data_examples_run(tmp_path, monkeypatch):
-    pytest.importorskip("sklearn")
     monkeypatch.chdir(tmp_path)
     commands = data_commands()
     assert commands[0][0] == "python" and [c[:2] for c in commands[1:]] == [

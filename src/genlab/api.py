@@ -75,8 +75,9 @@ class Run:
         sampler: str | None = None,
     ) -> Any:  # fmt: skip
         """``n`` samples per member as a NumPy array (E, n, 2), or (n, 2) for one ``member``
-        (an index into the seeds). A VAE samples its prior, a GAN its configured sampler or
-        ``sampler`` (``generator``, ``rejection``). ``seed`` None draws fresh randomness; an
+        (an index into the seeds), from the run's own sampler or ``sampler`` (a GAN's
+        ``generator``, ``rejection``; a VAE's ``prior``, ``posterior_gmm``). ``seed`` None draws
+        fresh randomness; an
         integer gives the stream ``genlab sample --seed`` uses."""
         from genlab.base.checks import check_int
         from genlab.base.rng import member_generators

@@ -202,7 +202,7 @@ def test_evaluate_refuses_a_sampler_for_a_vae(make_config, make_run, capsys):
 
     run = fit(make_run(make_config("vae", seeds=(0,), epochs=1, eval_samples=0))).run
     assert main(["evaluate", str(run.path), "--n", "100", "--sampler", "rejection"]) == 2
-    assert "sampler 'rejection' needs a GAN run" in capsys.readouterr().err
+    assert "sampler 'rejection' is not a vae's" in capsys.readouterr().err
 
 
 def test_training_records_the_generators_own_points_whatever_the_sampler(make_config, make_run):

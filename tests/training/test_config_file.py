@@ -21,7 +21,8 @@ DATA_TRAIN = TrainConfig(data="/tmp/points.npz:x", standardize=True, holdout=0.3
 DATA_FIELDS = ("data", "standardize", "holdout", "holdout_seed")
 VAE = VAEConfig(latent_dim=3, encoder_hidden=(8, 9, 10),
                 encoder_activations=("relu", "elu", "tanh"), decoder_hidden=(7,),
-                decoder_activations=("identity",), reg_coeff=2.5)  # fmt: skip
+                decoder_activations=("identity",), reg_coeff=2.5, sampler="posterior_gmm",
+                gmm_components=30)  # fmt: skip
 GAN = GANConfig(z_dim=4, generator_hidden=(5, 6), generator_activations=("elu", "relu"),
                 discriminator_hidden=(), discriminator_activations=(), lam=0.5,
                 generator_loss="saturating", rule="extragradient", base_optimizer="sgd",

@@ -125,12 +125,24 @@ TRAIN_OPTIONS = {  # option -> (config section, field, type, help)
     "--generator-loss": ("gan", "generator_loss", str, "nonsaturating or saturating"),
     "--rule": ("gan", "rule", str, "how one game step updates D and G"),
     "--base-optimizer": ("gan", "base_optimizer", str, "the step the rule applies: adam or sgd"),
-    "--sampler": ("gan", "sampler", str, "generator, or rejection (D corrects G's samples)"),
+    "--sampler": (
+        "model",
+        "sampler",
+        str,
+        "GAN: generator, or rejection (D corrects G's "
+        "samples); VAE: prior, or posterior_gmm (a mixture fitted to the encodings)",
+    ),
     "--rejection-gamma": (
         "gan",
         "rejection_gamma",
         float,
         "with --sampler rejection: DRS's γ shift (> 0 stricter; default 0)",
+    ),
+    "--gmm-components": (
+        "vae",
+        "gmm_components",
+        int,
+        "with --sampler posterior_gmm: the mixture's components, 1 to 1000",
     ),
     "--pack": ("gan", "pack", int, "PacGAN: D scores packs of this many points, 1 to 8"),
     "--objective": ("gan", "objective", str, "lambda_gan, or wgan_gp (WGAN-GP's critic)"),
@@ -144,10 +156,13 @@ def add_train_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train a VAE or a λ-GAN (homework defaults)")
     p.add_argument("model", choices=("vae", "gan"))
     for opt, (section, name, typ, help_) in TRAIN_OPTIONS.items():
-        default = {"train": TrainConfig, "vae": VAEConfig, "gan": GANConfig}[section]
-        d = {f.name: f.default for f in fields(default)}[name]
-        shown = "the dataset's" if d is None else ",".join(map(str, d)) if isinstance(
-            d, tuple) else d  # fmt: skip
+        if section == "model":  # both models, each its own default
+            shown = ", ".join(f"{m.upper()} {_default(c, name)}"
+                              for m, c in (("gan", GANConfig), ("vae", VAEConfig)))  # fmt: skip
+        else:
+            d = _default({"train": TrainConfig, "vae": VAEConfig, "gan": GANConfig}[section], name)
+            shown = "the dataset's" if d is None else ",".join(map(str, d)) if isinstance(
+                d, tuple) else d  # fmt: skip
         p.add_argument(opt, type=typ, default=None, help=f"{help_} (default: {shown})")
     p.add_argument("--preset", help="a named preset (``genlab presets``); options override it")
     p.add_argument(
@@ -175,10 +190,15 @@ def add_train_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_train)
 
 
+def _default(config: type, name: str) -> Any:
+    return {f.name: f.default for f in fields(config)}[name]
+
+
 def config_from_args(args: argparse.Namespace) -> RunConfig:
     given: dict[str, dict[str, Any]] = {"train": {}, "vae": {}, "gan": {}}
     for opt, (section, name, _, _) in TRAIN_OPTIONS.items():
         value = getattr(args, opt.lstrip("-").replace("-", "_"))
+        section = args.model if section == "model" else section
         if value is not None:
             if section not in ("train", args.model):
                 raise UserError(f"{opt} applies to the {section.upper()}, not to {args.model}")
@@ -412,10 +432,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         raise UserError(f"--n must be >= 50, got {args.n}")
     (run,) = open_runs([args.run])
     check_evaluation(run, args.n)
-    where = evaluation_file(run, args.sampler, args.rejection_gamma)
+    where = evaluation_file(run, args.sampler, args.rejection_gamma, args.gmm_components)
     check_output_file("evaluate: the run's", where)
     result = evaluate_run(run, n=args.n, seed=args.seed, sampler=args.sampler,
-                          rejection_gamma=args.rejection_gamma)  # fmt: skip
+                          rejection_gamma=args.rejection_gamma,
+                          gmm_components=args.gmm_components)  # fmt: skip
     if not result["complete"]:
         print(f"note: {run.path} is not complete; evaluated its checkpoint at epoch "
               f"{result['epoch']}", file=sys.stderr)  # fmt: skip
@@ -572,9 +593,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run", type=path_arg)
     p.add_argument("--n", type=int, default=2500, help="samples per member")
     p.add_argument("--seed", type=seed_arg, default=0, help="seed of the reference data")
-    p.add_argument("--sampler", help="a GAN's sampler instead of its own (generator, rejection)")
+    p.add_argument("--sampler", help="a sampler instead of the run's own (GAN: generator, "
+                   "rejection; VAE: prior, posterior_gmm)")  # fmt: skip
     p.add_argument("--rejection-gamma", type=float, metavar="G",
                    help="the rejection sampler's γ shift (DRS) instead of the run's")  # fmt: skip
+    p.add_argument("--gmm-components", type=int, metavar="K",
+                   help="the posterior_gmm sampler's components instead of the run's")  # fmt: skip
     p.set_defaults(func=cmd_evaluate)
     p = sub.add_parser("compare", help="a table of runs' metrics (mean ± s.e. over members)")
     p.add_argument("runs", type=path_arg, nargs="+")
@@ -582,13 +606,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=seed_arg, default=0, help="seed of the reference data")
     p.add_argument("--out", type=path_arg, help="folder for comparison.md and comparison.csv")
     p.set_defaults(func=cmd_compare)
-    p = sub.add_parser("sample", help="draw samples from a trained run (a VAE from its prior)")
+    p = sub.add_parser("sample", help="draw samples from a trained run (its own sampler)")
     p.add_argument("run", type=path_arg)
     p.add_argument("-n", type=int, default=2000, help="samples per member")
     p.add_argument("-o", "--output", type=path_arg, required=True, help="FILE.npy or FILE.csv")
     p.add_argument("--member", type=int, help="only this member (index into the run's seeds)")
     p.add_argument("--seed", type=seed_arg, default=0, help="sampling seed")
-    p.add_argument("--sampler", help="a GAN's sampler instead of its own (generator, rejection)")
+    p.add_argument("--sampler", help="a sampler instead of the run's own (GAN: generator, "
+                   "rejection; VAE: prior, posterior_gmm)")  # fmt: skip
     p.set_defaults(func=cmd_sample)
     data = sub.add_parser("data", help="datasets").add_subparsers(dest="data_cmd", required=True)
     p = data.add_parser("plot", help="density plot of a dataset")

@@ -26,7 +26,8 @@ from genlab.base.rng import member_generators
 from genlab.base.stats import format_pm, mean_se
 from genlab.data.user_data import MIN_HELDOUT, UserData
 from genlab.evaluation.suite import FLOOR_PAIRS, OT_FLOOR_PAIRS, Evaluation, evaluate
-from genlab.training.loop import FitResult, load_model
+from genlab.models.config import DEFAULT_GMM_COMPONENTS, GANConfig, VAEConfig
+from genlab.training.loop import FitResult, load_model, sampling_config
 from genlab.training.rundir import RunDir
 
 
@@ -44,30 +45,51 @@ def summarise(evaluations: list[Evaluation]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _kind(model: str, sampler: str | None) -> str:
-    if model == "vae":
+def _kind(arch: VAEConfig | GANConfig) -> str:
+    if isinstance(arch, VAEConfig):
+        if arch.sampler == "posterior_gmm":
+            return (f"decoded samples of a {arch.gmm_components}-component Gaussian mixture "
+                    "fitted to the training encodings")  # fmt: skip
         return "decoded prior samples"
-    if sampler == "rejection":
+    if arch.sampler == "rejection":
         return "generated samples after discriminator rejection sampling"
     return "generated samples"
 
 
+def _setting(arch: VAEConfig | GANConfig) -> str:
+    """The file-name tag of a sampler's setting other than its default: ``-gammaG`` for a
+    rejection γ ≠ 0, ``-kK`` for a mixture of K ≠ 50 components."""
+    if isinstance(arch, GANConfig):
+        return f"-gamma{arch.rejection_gamma:g}" if arch.rejection_gamma != 0 else ""
+    if arch.sampler == "posterior_gmm" and arch.gmm_components != DEFAULT_GMM_COMPONENTS:
+        return f"-k{arch.gmm_components}"
+    return ""
+
+
+def _sampler_setting(arch: VAEConfig | GANConfig) -> dict[str, Any]:
+    """The sampler's own setting, as evaluation.json records it."""
+    if isinstance(arch, GANConfig) and arch.sampler == "rejection":
+        return {"rejection_gamma": arch.rejection_gamma}
+    if isinstance(arch, VAEConfig) and arch.sampler == "posterior_gmm":
+        return {"gmm_components": arch.gmm_components}
+    return {}
+
+
 def evaluation_file(
-    run: RunDir, sampler: str | None = None, rejection_gamma: float | None = None
+    run: RunDir,
+    sampler: str | None = None,
+    rejection_gamma: float | None = None,
+    gmm_components: int | None = None,
 ) -> Path:
-    """Where ``evaluate_run`` writes: ``evaluation.json`` for the run's own sampler,
-    ``evaluation-SAMPLER.json`` for another one (``evaluation-rejection-gammaG.json`` for the
-    rejection sampler with a γ other than the run's own and not 0)."""
+    """Where ``evaluate_run`` writes: ``evaluation.json`` for the run's own sampler and
+    setting, ``evaluation-SAMPLER.json`` for another sampler at its default setting, and
+    ``evaluation-SAMPLER-gammaG.json`` / ``evaluation-SAMPLER-kK.json`` at another one
+    (``genlab.training.loop.sampling_config``)."""
     config = run.config()
-    own = (config.sampler, getattr(config.arch, "rejection_gamma", 0.0))
-    used = config.sampler if sampler is None else sampler
-    gamma = rejection_gamma
-    if gamma is None:
-        gamma = own[1] if used == own[0] else 0.0
-    if (used, gamma) == own:
+    used = sampling_config(config, sampler, rejection_gamma, gmm_components).arch
+    if used == config.arch:
         return run.evaluation_file
-    name = used if gamma == 0 else f"{used}-gamma{gamma:g}"
-    return run.path / f"evaluation-{name}.json"
+    return run.path / f"evaluation-{used.sampler}{_setting(used)}.json"
 
 
 def evaluate_run(
@@ -79,25 +101,29 @@ def evaluate_run(
     trained: FitResult | None = None,
     exact_ot: bool = True,
     rejection_gamma: float | None = None,
+    gmm_components: int | None = None,
 ) -> dict[str, Any]:
     """Draw n samples per member from the run's model, evaluate them, write evaluation.json.
 
-    ``sampler`` (a GAN's ``GANConfig.sampler``) overrides the run's own; its result goes to
-    ``evaluation-SAMPLER.json`` instead, so the run's own evaluation stays; so does
-    ``rejection_gamma``, the rejection sampler's γ (:func:`evaluation_file`). ``trained``: the
+    ``sampler`` (``GANConfig.sampler``, ``VAEConfig.sampler``) overrides the run's own; its
+    result goes to ``evaluation-SAMPLER.json`` instead, so the run's own evaluation stays; so does
+    ``rejection_gamma``, the rejection sampler's γ, and ``gmm_components``, the
+    ``posterior_gmm`` sampler's mixture size (:func:`evaluation_file`). ``trained``: the
     model ``fit`` just returned (its checkpoint is then not read again). Without ``exact_ot``
     the metrics lack ``w1`` and ``w2`` and the file says ``"exact_ot": false``
     (:func:`lacks_exact_ot`); the samples, and so every other metric, are the same."""
     config = run.config()
     t = config.train
-    used = config.sampler if sampler is None else sampler
-    if trained is not None and sampler is None and rejection_gamma is None:
+    overrides = (sampler, rejection_gamma, gmm_components)
+    used = sampling_config(config, *overrides).arch
+    if trained is not None and overrides == (None, None, None):
         model, epoch = trained.model, trained.epoch
     else:
         ckpt = run.load_checkpoint()
         if ckpt is None:
             raise UserError(f"run {run.path} has no checkpoint yet: train it first")
-        model = load_model(run, sampler=sampler, rejection_gamma=rejection_gamma, checkpoint=ckpt)
+        model = load_model(run, sampler=sampler, rejection_gamma=rejection_gamma,
+                           gmm_components=gmm_components, checkpoint=ckpt)  # fmt: skip
         epoch = ckpt["epoch"]
     data = run.user_data()
     m = n if data is None else _compared(data, n, run)
@@ -132,19 +158,15 @@ def evaluate_run(
         "reference_seed": seed,
         "epoch": epoch,
         "complete": epoch == t.epochs,
-        "samples": _kind(config.model, used),
-        **({"rejection_gamma": _gamma(model)} if used == "rejection" else {}),
+        "samples": _kind(used),
+        "sampler": used.sampler,
+        **_sampler_setting(used),
         "exact_ot": exact_ot,
         "metrics": summarise(evaluations),
     }
     with folder_lock(run.path):
-        run.record(atomic.write_json(evaluation_file(run, sampler, rejection_gamma), result))
+        run.record(atomic.write_json(evaluation_file(run, *overrides), result))
     return result
-
-
-def _gamma(model: Any) -> float:
-    """The γ a GAN's rejection sampler used (``GANConfig.rejection_gamma``)."""
-    return float(model.config.rejection_gamma)
 
 
 def lacks_exact_ot(result: dict[str, Any]) -> bool:

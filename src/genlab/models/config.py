@@ -24,6 +24,12 @@ ACTIVATIONS = ("tanh", "leaky_relu", "relu", "elu", "identity")
 """Hidden-layer activations by name (``genlab.models.nn`` builds them)."""
 GENERATOR_LOSSES = ("nonsaturating", "saturating")
 SAMPLERS = ("generator", "rejection")
+"""A GAN's samplers: G(z), or G(z) corrected by discriminator rejection sampling."""
+VAE_SAMPLERS = ("prior", "posterior_gmm")
+"""A VAE's samplers: decode(z) with z ~ N(0, I), or z from a Gaussian mixture fitted to the
+training set's encodings (``genlab.models.latent_density``)."""
+DEFAULT_GMM_COMPONENTS = 50
+MAX_GMM_COMPONENTS = 1000
 OBJECTIVES = ("lambda_gan", "wgan_gp")
 """The game the two players play: the homework's λ-GAN, or WGAN-GP (``genlab.objectives``)."""
 MAX_PACK = 8
@@ -58,12 +64,25 @@ class VAEConfig:
     decoder_hidden: tuple[int, ...] = (64, 64)
     decoder_activations: tuple[str, ...] = ("leaky_relu", "tanh")
     reg_coeff: float = 75.0
+    sampler: str = "prior"
+    """How the trained model samples: ``prior``, decode(z) with z ~ N(0, I) (the homework's);
+    ``posterior_gmm``, z from a Gaussian mixture of ``gmm_components`` fitted to the encoder
+    means of the training set after training (ex-post density estimation, Ghosh et al. 2020;
+    ``genlab.models.latent_density``). Training is the same."""
+    gmm_components: int = DEFAULT_GMM_COMPONENTS
+    """K, the mixture's components (1..MAX_GMM_COMPONENTS, at most the training points);
+    sampler ``posterior_gmm`` only."""
 
     def __post_init__(self) -> None:
         check_int("latent_dim", self.latent_dim)
         _widths("encoder", self.encoder_hidden, self.encoder_activations)
         _widths("decoder", self.decoder_hidden, self.decoder_activations)
         check_positive("reg_coeff", self.reg_coeff)
+        check_choice("sampler", self.sampler, VAE_SAMPLERS)
+        check_int("gmm_components", self.gmm_components, 1, MAX_GMM_COMPONENTS)
+        if self.gmm_components != DEFAULT_GMM_COMPONENTS and self.sampler != "posterior_gmm":
+            raise UserError(f"gmm_components {self.gmm_components} applies to sampler "
+                            f"'posterior_gmm', not {self.sampler!r}")  # fmt: skip
 
 
 @dataclass(frozen=True)

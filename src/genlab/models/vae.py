@@ -1,7 +1,9 @@
 """The homework's VAE (hw12 Problem 3) on the member axis. It computes; it holds no loss.
 
 Encoder 2 → 128 (LeakyReLU 0.2) → 128 (Tanh) → 2·latent (mean, log-std);
-decoder latent → 64 (LeakyReLU 0.2) → 64 (Tanh) → 2. Kingma & Welling (2014).
+decoder latent → 64 (LeakyReLU 0.2) → 64 (Tanh) → 2. Kingma & Welling (2014). With
+``VAEConfig.sampler = "posterior_gmm"`` it samples a Gaussian mixture fitted to its encodings
+instead of N(0, I) (``fit_latent_density``; ``genlab.models.latent_density``).
 """
 
 from __future__ import annotations
@@ -11,8 +13,14 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from genlab.base.errors import UserError
 from genlab.base.rng import fresh_generators, randn_members
 from genlab.models.config import VAEConfig
+from genlab.models.latent_density import (
+    GaussianMixtureDensity,
+    fit_gaussian_mixture,
+    residual_std,
+)
 from genlab.models.nn import EnsembleMLP
 from genlab.models.scale import DataScale
 
@@ -33,6 +41,10 @@ class VAE(nn.Module):
         self.scale = DataScale(data_dim)
         """Model units ↔ data units: ``encode`` and ``decode`` work in model units,
         ``reconstruct`` and ``sample`` hand out data units."""
+        self.latent_density: GaussianMixtureDensity | None = None
+        """The ``posterior_gmm`` sampler's mixture (``fit_latent_density``); not a weight."""
+        self.noise_std: torch.Tensor | None = None
+        """(E,) the ``posterior_gmm`` sampler's likelihood σ̂, in model units."""
 
     def reset_member(self, e: int, generator: torch.Generator) -> None:
         """Homework order: the encoder is built first, then the decoder."""
@@ -54,11 +66,43 @@ class VAE(nn.Module):
         return self.scale.to_data(self.decode(self.encode(x)[0]))
 
     @torch.no_grad()
+    def fit_latent_density(self, x: torch.Tensor, seeds: Sequence[int]) -> None:
+        """Fit the ``posterior_gmm`` sampler to each member's training points x (E, N, d), in
+        model units: the mixture to the encoder means μ(x), σ̂ to the residual of
+        decode(μ(x)) (``genlab.models.latent_density``); ``seeds``: one per member."""
+        k = self.config.gmm_components
+        if x.shape[1] < k:
+            raise UserError(f"gmm_components {k} exceeds the {x.shape[1]} training points it "
+                            f"is fitted to; allowed: gmm_components <= {x.shape[1]}")  # fmt: skip
+        mu = self.encode(x)[0]
+        self.latent_density = fit_gaussian_mixture(mu, k, seeds)
+        self.noise_std = residual_std(x, self.decode(mu))
+
+    @torch.no_grad()
     def sample(
         self, n: int, *, generators: Sequence[torch.Generator] | None = None
     ) -> torch.Tensor:
-        """n draws from the prior, decoded: x = decode(z), z ~ N(0, I). Returns (E, n, d), in
-        data units."""
+        """n draws x = decode(z) per member, z from the configured sampler
+        (``VAEConfig.sampler``): N(0, I), the homework's prior; or the mixture fitted to the
+        encodings, with the likelihood's noise, decode(z) + σ̂ ε. Returns (E, n, d), in data
+        units."""
+        device = self.decoder.linears()[0].weight.device
+        if generators is None:
+            generators = fresh_generators(self.members, device)
+        if self.config.sampler == "prior":
+            return self.sample_prior(n, generators=generators)
+        if self.latent_density is None or self.noise_std is None:
+            raise RuntimeError("sampler 'posterior_gmm' needs fit_latent_density first")
+        x = self.decode(self.latent_density.sample(n, generators))
+        eps = randn_members(generators, (n, self.data_dim), device)
+        return self.scale.to_data(x + self.noise_std[:, None, None] * eps)
+
+    @torch.no_grad()
+    def sample_prior(
+        self, n: int, *, generators: Sequence[torch.Generator] | None = None
+    ) -> torch.Tensor:
+        """n draws from the prior, decoded: x = decode(z), z ~ N(0, I) (the homework's).
+        Returns (E, n, d), in data units."""
         device = self.decoder.linears()[0].weight.device
         if generators is None:
             generators = fresh_generators(self.members, device)

@@ -192,6 +192,16 @@ class RunConfig:
             raise UserError(f"model {self.model!r} needs a {MODEL_CONFIGS[self.model].__name__}")
         if isinstance(self.arch, GANConfig):
             self._check_gan(self.arch)
+        elif (
+            self.arch.sampler == "posterior_gmm"
+            and self.train.data is None
+            and (self.arch.gmm_components > self.train.n_samples)
+        ):
+            raise UserError(
+                f"gmm_components {self.arch.gmm_components} exceeds the "
+                f"{self.train.n_samples} training points it is fitted to; allowed: "
+                f"gmm_components <= n_samples"
+            )
 
     def _check_gan(self, arch: GANConfig) -> None:
         """What the schedule refuses of a GAN: a compiled step other than the homework's
@@ -216,9 +226,9 @@ class RunConfig:
             )
 
     @property
-    def sampler(self) -> str | None:
-        """A GAN's sampler (``GANConfig.sampler``); None for a VAE."""
-        return self.arch.sampler if isinstance(self.arch, GANConfig) else None
+    def sampler(self) -> str:
+        """How the trained model samples (``GANConfig.sampler``, ``VAEConfig.sampler``)."""
+        return self.arch.sampler
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "train": asdict(self.train), "arch": asdict(self.arch)}

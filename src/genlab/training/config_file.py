@@ -37,7 +37,8 @@ takes the dataclass's default, and an absent ``noise`` is the dataset's own)::
     sampler = "generator"
 
 A VAE's section is ``[vae]``: ``latent_dim``, ``encoder_hidden``, ``encoder_activations``,
-``decoder_hidden``, ``decoder_activations``, ``reg_coeff``.
+``decoder_hidden``, ``decoder_activations``, ``reg_coeff``, ``sampler`` (``"prior"``),
+``gmm_components``.
 
 Reading is strict, and every error is a ``UserError`` naming the file (``source``): invalid
 TOML (with its line and column), a missing ``model``, an unknown key or section (listing the

@@ -19,9 +19,11 @@ import torch
 from genlab.base import atomic
 from genlab.base.errors import UserError
 from genlab.base.rng import member_generators
+from genlab.data.user_data import UserData
+from genlab.models.config import DEFAULT_GMM_COMPONENTS, VAE_SAMPLERS
 from genlab.models.gan import GAN
 from genlab.models.vae import VAE
-from genlab.training.config import SAMPLERS, GANConfig
+from genlab.training.config import SAMPLERS, GANConfig, RunConfig, VAEConfig
 from genlab.training.device import resolve_device
 from genlab.training.guards import Guard, check_losses
 from genlab.training.rundir import RunDir
@@ -154,7 +156,9 @@ def fit(run: RunDir, *, hooks: FitHooks | None = None) -> FitResult:
         atomic.save_npy(run.reconstructions_file, final["samples"].cpu().numpy())
     shown = x.cpu().numpy() if data is None else data.train[None].astype(np.float32)
     atomic.save_npy(run.data_file, shown)  # in the data's units
-    return FitResult(run, model.cpu(), t.epochs)
+    model = model.cpu()
+    prepare_sampler(model, config, data)
+    return FitResult(run, model, t.epochs)
 
 
 def load_model(
@@ -163,35 +167,72 @@ def load_model(
     *,
     sampler: str | None = None,
     rejection_gamma: float | None = None,
+    gmm_components: int | None = None,
     checkpoint: dict[str, Any] | None = None,
 ) -> VAE | GAN:
     """The trained model of a run, from its last checkpoint (or the ``checkpoint`` already
-    read); ``sampler`` replaces a GAN's own (``GANConfig.sampler``), ``rejection_gamma`` its
-    rejection sampler's γ (the run's own for its own sampler, else 0)."""
+    read), sampling as ``sampling_config`` says; a VAE's ``posterior_gmm`` mixture is fitted
+    to the run's training points here."""
     ckpt = run.load_checkpoint() if checkpoint is None else checkpoint
     if ckpt is None:
         raise UserError(f"run {run.path} has no checkpoint yet: train it first")
-    config = run.config()
-    if sampler is not None:
-        if not isinstance(config.arch, GANConfig) or sampler not in SAMPLERS:
-            raise UserError(
-                f"sampler {sampler!r} needs a GAN run and one of {', '.join(SAMPLERS)}; "
-                f"{run.path} holds a {config.model}"
-            )
-        gamma = config.arch.rejection_gamma if sampler == "rejection" else 0.0  # its own only
-        arch = dataclasses.replace(config.arch, sampler=sampler, rejection_gamma=gamma)
-        config = dataclasses.replace(config, arch=arch)
-    if rejection_gamma is not None:
-        if not isinstance(config.arch, GANConfig) or config.arch.sampler != "rejection":
-            what = (
-                f"samples with {config.sampler!r}: add sampler 'rejection'"
-                if isinstance(config.arch, GANConfig)
-                else f"is a {config.model} run"
-            )
-            raise UserError(f"rejection_gamma {rejection_gamma!r} needs the rejection sampler "
-                            f"of a GAN; {run.path} {what}")  # fmt: skip
-        arch = dataclasses.replace(config.arch, rejection_gamma=rejection_gamma)
-        config = dataclasses.replace(config, arch=arch)
-    model = build_model(config, torch.device(device), run.user_data())
+    config = sampling_config(run.config(), sampler, rejection_gamma, gmm_components)
+    data = run.user_data()
+    model = build_model(config, torch.device(device), data)
     model.load_state_dict(ckpt["model"])
+    prepare_sampler(model, config, data)
     return model
+
+
+def prepare_sampler(model: VAE | GAN, config: RunConfig, data: UserData | None) -> None:
+    """What the configured sampler needs once the weights are final: a VAE's ``posterior_gmm``
+    mixture, fitted to the encoder means of the run's own training points."""
+    if isinstance(model, VAE) and model.config.sampler == "posterior_gmm":
+        x = training_data(config, next(model.parameters()).device, data)
+        model.fit_latent_density(x, config.train.seeds)
+
+
+def sampling_config(
+    config: RunConfig,
+    sampler: str | None = None,
+    rejection_gamma: float | None = None,
+    gmm_components: int | None = None,
+) -> RunConfig:
+    """``config`` with another sampler, or another setting of its sampler: ``sampler``
+    replaces the model's own (``GANConfig.sampler``, ``VAEConfig.sampler``), with the run's own
+    setting when it is the run's own sampler and the default otherwise;
+    ``rejection_gamma`` sets a GAN's rejection γ, ``gmm_components`` a VAE's mixture size."""
+    arch = config.arch
+    if sampler is not None:
+        allowed = SAMPLERS if isinstance(arch, GANConfig) else VAE_SAMPLERS
+        if sampler not in allowed:
+            raise UserError(f"sampler {sampler!r} is not a {config.model}'s; allowed: "
+                            f"{', '.join(allowed)}")  # fmt: skip
+        if sampler != arch.sampler:
+            if isinstance(arch, GANConfig):
+                arch = dataclasses.replace(arch, sampler=sampler, rejection_gamma=0.0)
+            else:
+                arch = dataclasses.replace(arch, sampler=sampler,
+                                           gmm_components=DEFAULT_GMM_COMPONENTS)  # fmt: skip
+    if rejection_gamma is not None:
+        if not isinstance(arch, GANConfig) or arch.sampler != "rejection":
+            raise UserError(_refused("rejection_gamma", rejection_gamma, "gan", "rejection", arch))
+        arch = dataclasses.replace(arch, rejection_gamma=rejection_gamma)
+    if gmm_components is not None:
+        if not isinstance(arch, VAEConfig) or arch.sampler != "posterior_gmm":
+            raise UserError(_refused("gmm_components", gmm_components, "vae", "posterior_gmm",
+                                     arch))  # fmt: skip
+        arch = dataclasses.replace(arch, gmm_components=gmm_components)
+    return config if arch is config.arch else dataclasses.replace(config, arch=arch)
+
+
+def _refused(
+    name: str, value: object, model: str, sampler: str, arch: VAEConfig | GANConfig
+) -> str:
+    """Why ``name`` = ``value`` does not apply to a run of ``arch``, and the way out."""
+    kind = "vae" if isinstance(arch, VAEConfig) else "gan"
+    fix = f": add sampler {sampler!r}" if kind == model else ""
+    return (
+        f"{name} {value!r} needs the {sampler} sampler of a {model.upper()}; this {kind} "
+        f"run samples with {arch.sampler!r}{fix}"
+    )

@@ -134,10 +134,10 @@ class VAETrainer:
     @torch.no_grad()
     def snapshot(self, x: torch.Tensor, gens: list[torch.Generator]) -> dict[str, torch.Tensor]:
         """Reconstructions decode(mu(x)) of the training data (the homework's figure), and
-        samples from the prior N(0, I)."""
+        samples from the prior N(0, I), whatever the run's sampler (the homework's views)."""
         return {
             "samples": self.model.reconstruct(x),
-            "prior": self.model.sample(x.shape[1], generators=gens),
+            "prior": self.model.sample_prior(x.shape[1], generators=gens),
         }
 
     def snapshot_views(self, gens: list[torch.Generator]) -> dict[str, torch.Tensor]:

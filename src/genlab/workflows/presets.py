@@ -8,6 +8,13 @@ search's winner, ``gan-λ500-wide-tanh-long-rejection``, trains twice the epochs
 learning rate decaying over the last 25 % and samples with discriminator rejection;
 ``gan-λ500-wide-tanh-long-drs`` is the same run sampled with DRS's γ shift.
 
+Two VAE presets sample a Gaussian mixture fitted to the training encodings instead of N(0, I)
+(ex-post density estimation: Ghosh, Sajjadi, Vergari, Black & Schölkopf, "From Variational to
+Deterministic Autoencoders", ICLR 2020; ``genlab.models.latent_density``): ``vae-posterior-gmm``
+trains the homework's VAE unchanged; ``vae-r16000-posterior-gmm``, the VAE-prior search's
+winner (docs/research/2026-12-02-vae-ex-post-gmm.md), weighs the MSE term 16000 (the
+homework: 75), a near-deterministic autoencoder whose generative part is the mixture.
+
 Two published methods, each under genlab's protocol (the homework's networks unless ``-wide``):
 ``pacgan2``–``pacgan4``, the λ = 1 GAN whose discriminator sees packs of m = 2…4 points (Lin,
 Khetan, Fanti & Oh, "PacGAN: The power of two samples in generative adversarial networks",
@@ -69,6 +76,13 @@ LONG = {"lr_decay": 0.25}
 """The learning rate falling linearly towards 0 over the last 25 % (``TrainConfig.lr_factor``)."""
 
 
+VAE_GMM_REG = 16000.0
+VAE_GMM_COMPONENTS = 100
+"""``vae-r16000-posterior-gmm``: the reg_coeff of 75, 250, 1000, 4000, 16000 and 64000 and the
+components of 20, 50, 100 and 200 whose samples were closest to the goal (≥ 0.95 near the
+spiral, spiral TV ≤ 0.08) on the search seeds 0–9: mean TV 0.065, at most 0.080."""
+
+
 WGAN_GP = {"objective": "wgan_gp", "gp_weight": 10.0, "critic_steps": 5, "adam_betas": (0.0, 0.9)}
 """WGAN-GP's Algorithm 1 defaults (Gulrajani et al. 2017): λ_gp = 10, n_critic = 5, β = (0, 0.9)."""
 WGAN_GP_TRAIN = {"lr": 1e-4}
@@ -92,6 +106,20 @@ def _pacgan(m: int, wide: bool = False) -> Preset:
 
 _ALL = [
     Preset("vae", VAEConfig, "the homework's VAE"),
+    Preset(
+        "vae-posterior-gmm",
+        lambda: VAEConfig(sampler="posterior_gmm"),
+        "the homework's VAE sampling a 50-component Gaussian mixture fitted to its encodings "
+        "(ex-post density estimation, Ghosh et al. 2020)",
+    ),  # fmt: skip
+    Preset(
+        "vae-r16000-posterior-gmm",
+        lambda: VAEConfig(
+            reg_coeff=VAE_GMM_REG, sampler="posterior_gmm", gmm_components=VAE_GMM_COMPONENTS
+        ),  # fmt: skip
+        f"the VAE-prior winner: MSE weight {VAE_GMM_REG:g} (a near-deterministic autoencoder), "
+        f"sampling a {VAE_GMM_COMPONENTS}-component mixture fitted to its encodings",
+    ),  # fmt: skip
     Preset("gan-λ500", GANConfig, "the homework's λ-GAN, λ = 500"),
     Preset("gan-λ1", _gan(lam=1.0), "the homework's GAN at λ = 1 (the standard GAN)"),
     Preset(
