@@ -72,13 +72,15 @@ class Run:
 
     def sample(
         self, n: int, *, seed: int | None = None, member: int | None = None,
-        sampler: str | None = None,
+        sampler: str | None = None, rejection_gamma: float | None = None,
+        gmm_components: int | None = None,
     ) -> Any:  # fmt: skip
-        """``n`` samples per member as a NumPy array (E, n, 2), or (n, 2) for one ``member``
+        """``n`` samples per member as a NumPy array (E, n, d), or (n, d) for one ``member``
         (an index into the seeds), from the run's own sampler or ``sampler`` (a GAN's
-        ``generator``, ``rejection``; a VAE's ``prior``, ``posterior_gmm``). ``seed`` None draws
-        fresh randomness; an
-        integer gives the stream ``genlab sample --seed`` uses."""
+        ``generator``, ``rejection``; a VAE's ``prior``, ``posterior_gmm``), at the run's own
+        setting or at ``rejection_gamma`` (the rejection sampler's γ shift) or
+        ``gmm_components`` (the ``posterior_gmm`` mixture's size). ``seed`` None draws fresh
+        randomness; an integer gives the stream ``genlab sample --seed`` uses."""
         from genlab.base.checks import check_int
         from genlab.base.rng import member_generators
         from genlab.training.loop import load_model
@@ -88,19 +90,28 @@ class Run:
         if member is not None and not (0 <= member < len(seeds)):
             raise UserError(f"member must be in 0..{len(seeds) - 1}, got {member!r}")
         gens = None if seed is None else member_generators(seeds, "sample", "cpu", seed)
-        model = self.model if sampler is None else load_model(self._dir, sampler=sampler)
+        overrides = (sampler, rejection_gamma, gmm_components)
+        model = (self.model if overrides == (None, None, None)
+                 else load_model(self._dir, sampler=sampler, rejection_gamma=rejection_gamma,
+                                 gmm_components=gmm_components))  # fmt: skip
         x = model.sample(n, generators=gens).numpy()
         return x if member is None else x[member]
 
     def evaluate(
-        self, n: int = 2500, *, seed: int = 0, sampler: str | None = None, exact_ot: bool = True
-    ) -> dict:
+        self, n: int = 2500, *, seed: int = 0, sampler: str | None = None, exact_ot: bool = True,
+        rejection_gamma: float | None = None, gmm_components: int | None = None,
+    ) -> dict:  # fmt: skip
         """The sample-quality metrics of every member against fresh data (mean ± s.e. over
         members, with floors), written to the run's ``evaluation.json`` and returned; the exact
-        OT metrics ``w1`` and ``w2`` (~2 s more) with ``exact_ot``."""
+        OT metrics ``w1`` and ``w2`` (~2 s more) with ``exact_ot``. Another ``sampler``,
+        ``rejection_gamma`` or ``gmm_components`` (as in :meth:`sample`) writes its own file
+        instead (``genlab.evaluation.runs.evaluation_file``)."""
         from genlab.evaluation.runs import evaluate_run
 
-        return evaluate_run(self._dir, n=n, seed=seed, sampler=sampler, exact_ot=exact_ot)
+        return evaluate_run(
+            self._dir, n=n, seed=seed, sampler=sampler, exact_ot=exact_ot,
+            rejection_gamma=rejection_gamma, gmm_components=gmm_components,
+        )  # fmt: skip
 
     def draw_figures(self, member: int = 0, *, force: bool = False) -> list[Path]:
         """Draw the run's figures from its files (the homework's "Epoch : N" panels of

@@ -96,6 +96,17 @@ def test_the_vae_samples_decoded_mixture_draws_plus_its_noise(gmm_run):
     assert not torch.equal(prior.sample(300, generators=member_generators((0, 1), "sample")), x)
 
 
+def test_the_fitted_sampler_moves_with_the_model(gmm_run):
+    model = load_model(gmm_run)
+    x = model.sample(50, generators=member_generators((0, 1), "sample"))
+    model.double()  # a dtype move stands for a device move here (no GPU in CI)
+    assert model.latent_density.means.dtype == torch.float64
+    assert model.noise_std.dtype == torch.float64
+    y = model.sample(50, generators=member_generators((0, 1), "sample"))
+    assert y.dtype == torch.float64
+    torch.testing.assert_close(y.float(), x, rtol=1e-4, atol=1e-5)
+
+
 def test_member_k_of_a_run_samples_as_the_run_of_seed_k_alone(make_config, make_run):
     arch = VAEConfig(sampler="posterior_gmm", gmm_components=4)
     runs = [fit(make_run(RunConfig("vae", make_config("vae", seeds=s, epochs=1,
@@ -127,6 +138,25 @@ def test_evaluate_takes_another_mixture_size_into_its_own_file(gmm_run, capsys):
     assert "sampler 'rejection' is not a vae's; allowed: prior, posterior_gmm" in (
         capsys.readouterr().err
     )
+
+
+def test_sample_takes_another_mixture_size_and_names_the_default_it_cannot_fit(
+    make_config, make_run, tmp_path, capsys
+):
+    from genlab import api
+    from genlab.cli.main import main
+
+    train = make_config("vae", seeds=(0,), epochs=1, eval_samples=0, n_samples=40).train
+    run = fit(make_run(RunConfig("vae", train, VAEConfig()))).run  # trained with the prior
+    out = tmp_path / "s.npy"
+    argv = ["sample", str(run.path), "-n", "10", "-o", str(out), "--sampler", "posterior_gmm"]
+    assert main(argv) == 2
+    assert "gmm_components 50 (the default) exceeds the 40 training points" in (
+        capsys.readouterr().err
+    )
+    assert main([*argv, "--gmm-components", "5"]) == 0 and np.load(out).shape == (1, 10, 2)
+    x = api.load(run.path).sample(10, seed=0, sampler="posterior_gmm", gmm_components=5)
+    np.testing.assert_array_equal(x, np.load(out))
 
 
 def test_the_options_are_refused_where_they_do_not_apply(capsys):

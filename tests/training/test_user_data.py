@@ -81,6 +81,19 @@ def test_prepare_refuses(tmp_path, fields, message):
         prepare_data(RunConfig("gan", TrainConfig(data=str(tmp_path / "p.npy"), **fields)))
 
 
+def test_prepare_refuses_a_mixture_larger_than_the_training_part(tmp_path):
+    """Before any epoch, not after the last: the mixture is fitted once training ends."""
+    from genlab.models.config import VAEConfig
+
+    np.save(tmp_path / "p.npy", cloud(100))
+    arch = VAEConfig(sampler="posterior_gmm", gmm_components=81)
+    with pytest.raises(UserError, match=r"gmm_components 81 exceeds the training part .*1\.\.80"):
+        prepare_data(RunConfig("vae", TrainConfig(data=str(tmp_path / "p.npy")), arch))
+    arch = VAEConfig(sampler="posterior_gmm", gmm_components=80)
+    config, _ = prepare_data(RunConfig("vae", TrainConfig(data=str(tmp_path / "p.npy")), arch))
+    assert config.arch.gmm_components == 80
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [

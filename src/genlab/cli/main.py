@@ -360,7 +360,9 @@ def cmd_sample(args: argparse.Namespace) -> int:
     members = None if args.member is None else 1
     check_memory(f"-n {args.n} samples of {members or len(seeds)} member(s)",
                  sampling_memory(run.config(), args.n, members, run.data_dim()))  # fmt: skip
-    x = api.load(run.path).sample(args.n, seed=args.seed, member=args.member, sampler=args.sampler)
+    x = api.load(run.path).sample(args.n, seed=args.seed, member=args.member,
+                                  sampler=args.sampler, rejection_gamma=args.rejection_gamma,
+                                  gmm_components=args.gmm_components)  # fmt: skip
     if not run.is_done():
         print(f"note: {run.path} is not complete; sampled its last checkpoint", file=sys.stderr)
     if args.output.suffix == ".npy":
@@ -614,6 +616,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=seed_arg, default=0, help="sampling seed")
     p.add_argument("--sampler", help="a sampler instead of the run's own (GAN: generator, "
                    "rejection; VAE: prior, posterior_gmm)")  # fmt: skip
+    p.add_argument("--rejection-gamma", type=float, metavar="G",
+                   help="the rejection sampler's γ shift (DRS) instead of the run's")  # fmt: skip
+    p.add_argument("--gmm-components", type=int, metavar="K",
+                   help="the posterior_gmm sampler's components instead of the run's")  # fmt: skip
     p.set_defaults(func=cmd_sample)
     data = sub.add_parser("data", help="datasets").add_subparsers(dest="data_cmd", required=True)
     p = data.add_parser("plot", help="density plot of a dataset")

@@ -20,7 +20,7 @@ per member; the draws come from the member's own generator, so a seed gives the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,12 +51,17 @@ class GaussianMixtureDensity:
     def components(self) -> int:
         return self.weights.shape[1]
 
+    def apply(self, fn: Callable[[torch.Tensor], torch.Tensor]) -> GaussianMixtureDensity:
+        """The same mixture with ``fn`` applied to each tensor (a device or dtype move)."""
+        return GaussianMixtureDensity(fn(self.weights), fn(self.means), fn(self.scale_tril))
+
     def sample(self, n: int, generators: Sequence[torch.Generator]) -> torch.Tensor:
         """n draws per member, z = m_k + L_k ε with k ~ π and ε ~ N(0, I): (E, n, L)."""
         device = self.means.device
         k = torch.stack([torch.multinomial(w, n, replacement=True, generator=g)
                          for w, g in zip(self.weights, generators, strict=True)])  # fmt: skip
         eps = randn_members(generators, (n, self.means.shape[-1]), device)  # (E, n, L)
+        eps = eps.to(self.means.dtype)  # float32 draws, whatever the mixture's dtype
         rows = torch.arange(len(generators), device=device)[:, None]
         return self.means[rows, k] + (self.scale_tril[rows, k] @ eps[..., None]).squeeze(-1)
 

@@ -8,7 +8,7 @@ instead of N(0, I) (``fit_latent_density``; ``genlab.models.latent_density``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 from torch import nn
@@ -45,6 +45,16 @@ class VAE(nn.Module):
         """The ``posterior_gmm`` sampler's mixture (``fit_latent_density``); not a weight."""
         self.noise_std: torch.Tensor | None = None
         """(E,) the ``posterior_gmm`` sampler's likelihood σ̂, in model units."""
+
+    def _apply(self, fn: Callable[[torch.Tensor], torch.Tensor], recurse: bool = True) -> VAE:
+        """``.to()``, ``.cuda()``, ``.double()`` move the fitted sampler with the weights: it is
+        no parameter or buffer (no state_dict entry), yet ``sample`` needs it beside them."""
+        super()._apply(fn, recurse)
+        if self.latent_density is not None:
+            self.latent_density = self.latent_density.apply(fn)
+        if self.noise_std is not None:
+            self.noise_std = fn(self.noise_std)
+        return self
 
     def reset_member(self, e: int, generator: torch.Generator) -> None:
         """Homework order: the encoder is built first, then the decoder."""
@@ -94,7 +104,7 @@ class VAE(nn.Module):
         if self.latent_density is None or self.noise_std is None:
             raise RuntimeError("sampler 'posterior_gmm' needs fit_latent_density first")
         x = self.decode(self.latent_density.sample(n, generators))
-        eps = randn_members(generators, (n, self.data_dim), device)
+        eps = randn_members(generators, (n, self.data_dim), device).to(x.dtype)
         return self.scale.to_data(x + self.noise_std[:, None, None] * eps)
 
     @torch.no_grad()
@@ -106,5 +116,6 @@ class VAE(nn.Module):
         device = self.decoder.linears()[0].weight.device
         if generators is None:
             generators = fresh_generators(self.members, device)
-        z = randn_members(generators, (n, self.config.latent_dim), device)
+        weight = self.decoder.linears()[0].weight
+        z = randn_members(generators, (n, self.config.latent_dim), device).to(weight.dtype)
         return self.scale.to_data(self.decode(z))

@@ -15,6 +15,7 @@ from pathlib import Path
 from genlab.base.errors import UserError
 from genlab.data.files import check_points, load_points
 from genlab.data.user_data import MIN_HELDOUT, UserData, split_points
+from genlab.models.config import VAEConfig
 from genlab.training.config import RunConfig, TrainConfig
 
 
@@ -48,6 +49,18 @@ def prepare_data(
         raise UserError(
             f"batch_size {t.batch_size} is larger than the training part of {where} "
             f"({n_train} of {n} points with holdout {t.holdout}); allowed: 1..{n_train}"
+        )
+    arch = config.arch
+    if (
+        isinstance(arch, VAEConfig)
+        and arch.sampler == "posterior_gmm"
+        and (arch.gmm_components > n_train)
+    ):
+        raise UserError(
+            f"gmm_components {arch.gmm_components} exceeds the training part of {where} "
+            f"({n_train} of {n} points with holdout {t.holdout}), which the mixture is fitted "
+            "to; allowed: "
+            f"1..{n_train}"
         )
     train = dataclasses.replace(t, n_samples=n_train, data=absolute(t.data))
     return dataclasses.replace(config, train=train), data

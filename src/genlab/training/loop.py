@@ -223,6 +223,11 @@ def sampling_config(
             raise UserError(_refused("gmm_components", gmm_components, "vae", "posterior_gmm",
                                      arch))  # fmt: skip
         arch = dataclasses.replace(arch, gmm_components=gmm_components)
+    n = config.train.n_samples  # a run's: a data file's training part once it trained
+    if isinstance(arch, VAEConfig) and arch.sampler == "posterior_gmm" and arch.gmm_components > n:
+        given = "" if gmm_components is not None else " (the default)"
+        raise UserError(f"gmm_components {arch.gmm_components}{given} exceeds the {n} training "
+                        f"points the mixture is fitted to; allowed: 1..{n}")  # fmt: skip
     return config if arch is config.arch else dataclasses.replace(config, arch=arch)
 
 
@@ -233,6 +238,6 @@ def _refused(
     kind = "vae" if isinstance(arch, VAEConfig) else "gan"
     fix = f": add sampler {sampler!r}" if kind == model else ""
     return (
-        f"{name} {value!r} needs the {sampler} sampler of a {model.upper()}; this {kind} "
-        f"run samples with {arch.sampler!r}{fix}"
+        f"{name} {value!r} needs the {sampler} sampler of a {model.upper()}; the {kind}'s "
+        f"sampler here is {arch.sampler!r}{fix}"
     )
