@@ -195,6 +195,9 @@ def test_the_presets_train_and_sample_with_one_command(tmp_path):
     assert (winner.reg_coeff, winner.sampler, winner.gmm_components) == (
         16000.0, "posterior_gmm", 100)  # fmt: skip
     assert get_preset("vae-posterior-gmm").arch() == VAEConfig(sampler="posterior_gmm")
+    decay = get_preset("vae-r16000-posterior-gmm-decay")
+    assert decay.arch() == winner and decay.train == {"lr_decay": 0.25}
+    assert decay.run_config(TrainConfig()).train.lr_decay == 0.25
     out = tmp_path / "run"
     argv = ["train", "vae", "--preset", "vae-posterior-gmm", "--epochs", "1", "--n-samples",
             "128", "--eval-samples", "100", "--out", str(out)]  # fmt: skip

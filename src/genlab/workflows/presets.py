@@ -120,6 +120,15 @@ _ALL = [
         f"the VAE-prior winner: MSE weight {VAE_GMM_REG:g} (a near-deterministic autoencoder), "
         f"sampling a {VAE_GMM_COMPONENTS}-component mixture fitted to its encodings",
     ),  # fmt: skip
+    Preset(
+        "vae-r16000-posterior-gmm-decay",
+        lambda: VAEConfig(
+            reg_coeff=VAE_GMM_REG, sampler="posterior_gmm", gmm_components=VAE_GMM_COMPONENTS
+        ),  # fmt: skip
+        "the ring and grid winner: vae-r16000-posterior-gmm with the learning rate falling "
+        "towards 0 over the last 25 % of the epochs",
+        train=LONG,
+    ),  # fmt: skip
     Preset("gan-λ500", GANConfig, "the homework's λ-GAN, λ = 500"),
     Preset("gan-λ1", _gan(lam=1.0), "the homework's GAN at λ = 1 (the standard GAN)"),
     Preset(
