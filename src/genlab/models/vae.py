@@ -113,9 +113,8 @@ class VAE(nn.Module):
     ) -> torch.Tensor:
         """n draws from the prior, decoded: x = decode(z), z ~ N(0, I) (the homework's).
         Returns (E, n, d), in data units."""
-        device = self.decoder.linears()[0].weight.device
-        if generators is None:
-            generators = fresh_generators(self.members, device)
         weight = self.decoder.linears()[0].weight
-        z = randn_members(generators, (n, self.config.latent_dim), device).to(weight.dtype)
+        if generators is None:
+            generators = fresh_generators(self.members, weight.device)
+        z = randn_members(generators, (n, self.config.latent_dim), weight.device).to(weight.dtype)
         return self.scale.to_data(self.decode(z))

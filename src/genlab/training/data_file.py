@@ -59,8 +59,7 @@ def prepare_data(
         raise UserError(
             f"gmm_components {arch.gmm_components} exceeds the training part of {where} "
             f"({n_train} of {n} points with holdout {t.holdout}), which the mixture is fitted "
-            "to; allowed: "
-            f"1..{n_train}"
+            f"to; allowed: 1..{n_train}"
         )
     train = dataclasses.replace(t, n_samples=n_train, data=absolute(t.data))
     return dataclasses.replace(config, train=train), data

@@ -92,6 +92,12 @@ WGAN_GP_TEXT = ("WGAN-GP (Gulrajani et al. 2017), Algorithm 1's λ_gp = 10, n_cr
                 "Adam lr 1e-4, β = (0, 0.9)")  # fmt: skip
 
 
+def _vae_gmm_winner() -> VAEConfig:
+    return VAEConfig(
+        reg_coeff=VAE_GMM_REG, sampler="posterior_gmm", gmm_components=VAE_GMM_COMPONENTS
+    )
+
+
 def _gan(**kwargs: Any) -> Callable[[], GANConfig]:
     return lambda: GANConfig(**kwargs)
 
@@ -114,17 +120,13 @@ _ALL = [
     ),  # fmt: skip
     Preset(
         "vae-r16000-posterior-gmm",
-        lambda: VAEConfig(
-            reg_coeff=VAE_GMM_REG, sampler="posterior_gmm", gmm_components=VAE_GMM_COMPONENTS
-        ),  # fmt: skip
+        _vae_gmm_winner,
         f"the VAE-prior winner: MSE weight {VAE_GMM_REG:g} (a near-deterministic autoencoder), "
         f"sampling a {VAE_GMM_COMPONENTS}-component mixture fitted to its encodings",
     ),  # fmt: skip
     Preset(
         "vae-r16000-posterior-gmm-decay",
-        lambda: VAEConfig(
-            reg_coeff=VAE_GMM_REG, sampler="posterior_gmm", gmm_components=VAE_GMM_COMPONENTS
-        ),  # fmt: skip
+        _vae_gmm_winner,
         "the ring and grid winner: vae-r16000-posterior-gmm with the learning rate falling "
         "towards 0 over the last 25 % of the epochs",
         train=LONG,
