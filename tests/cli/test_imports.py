@@ -51,6 +51,24 @@ def test_rejected_argument_loads_no_torch_pot_numba_matplotlib():
     assert not {"torch", "ot", "numba", "matplotlib"} & set(out["loaded"]), out["loaded"]
 
 
+def test_console_script_freezes_the_collector_after_main():
+    """``genlab`` is ``genlab.cli:run``: main's exit code, then ``gc.freeze`` so that the
+    interpreter's shutdown does not walk torch's and numba's objects."""
+    out = run_fresh("""
+        import gc, sys
+        from importlib.metadata import entry_points
+        from genlab.cli import run
+        out["entry"] = [e.value for e in entry_points(group="console_scripts", name="genlab")]
+        sys.argv = ["genlab", "train", "gan", "--epochs", "0"]
+        out["before"] = gc.get_freeze_count()
+        out["rc"] = run()
+        out["after"] = gc.get_freeze_count()
+    """)
+    assert out["entry"] == ["genlab.cli:run"]
+    assert out["rc"] == 2
+    assert out["before"] == 0 < out["after"]
+
+
 def test_help_loads_no_torch_or_pot():
     out = run_fresh("""
         import contextlib, io
@@ -74,6 +92,39 @@ def test_minimax_run_loads_no_torch_or_pot(tmp_path):
     """)
     assert out["rc"] == 0
     assert not {"torch", "ot"} & set(out["loaded"]), out["loaded"]
+
+
+def test_minimax_run_loads_numbas_blas_without_scipy_linalg(tmp_path):
+    """The command loads ``scipy.linalg.cython_blas`` alone (``preload_blas``), and its
+    compiled ``np.dot`` gives the numbers of the library in a process with all of SciPy."""
+    out = run_fresh(f"""
+        import contextlib, io, json, sys
+        from genlab.cli import main
+        with contextlib.redirect_stdout(io.StringIO()):
+            out["rc"] = main(["minimax", "run", "--epochs", "20", "--out", {str(tmp_path)!r}])
+        out["linalg"] = "scipy.linalg" in sys.modules
+        blas = sys.modules.get("scipy.linalg.cython_blas")
+        out["dgemm"] = blas is not None and "dgemm" in blas.__pyx_capi__
+        out["loss"] = json.load(open({str(tmp_path / "summary.json")!r}))["final_loss"]
+    """)
+    assert out["rc"] == 0 and out["dgemm"] and not out["linalg"]
+    import scipy.linalg  # noqa: F401  # this process: the usual import
+
+    from genlab.minimax import MinimaxConfig, run_minimax
+
+    assert run_minimax(MinimaxConfig(epochs=20)).final_loss == out["loss"]
+
+
+def test_preload_blas_leaves_an_imported_scipy_linalg_alone():
+    out = run_fresh("""
+        import sys
+        import scipy.linalg
+        from genlab.minimax import preload_blas
+        before = sys.modules["scipy.linalg.cython_blas"]
+        preload_blas()
+        out["same"] = sys.modules["scipy.linalg.cython_blas"] is before is scipy.linalg.cython_blas
+    """)
+    assert out["same"]
 
 
 # How the backend stands before genlab is touched: not chosen yet (genlab must not choose it),

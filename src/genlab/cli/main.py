@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import gc
 import sys
 import time
 import warnings
@@ -700,5 +701,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def run() -> int:
+    """The ``genlab`` console script: ``main``, then every object frozen out of the collector.
+
+    By the time ``main`` returns, its files are written, flushed and closed; what is left is
+    the interpreter's shutdown, whose garbage collections walk the millions of objects that
+    torch and numba leave behind (0.15 s of a 0.9 s ``genlab minimax run``, 0.3 s of a
+    training run, measured). ``gc.freeze`` moves them out of the collector's reach; the
+    operating system frees the memory at exit anyway. Not in ``main``, which tests call in
+    their own long-lived process.
+    """
+    code = main()
+    gc.freeze()
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

@@ -58,13 +58,20 @@ def check_finite(config: MinimaxConfig, where: int | tuple[int, int] | None) -> 
 
 
 def cmd_minimax_run(args: argparse.Namespace) -> int:
-    from genlab.minimax import run_many_seeds, run_minimax, write_many_seeds, write_run
+    from genlab.minimax import (
+        preload_blas,
+        run_many_seeds,
+        run_minimax,
+        write_many_seeds,
+        write_run,
+    )
 
     config = minimax_config(args, args.rule)
     if args.figures and len(args.seeds) > 1:
         raise UserError("--figures draws one run's figures; several --seeds write no figures")
     check_minimax_fits(config, len(args.seeds))
     check_output_dir("--out", args.out)
+    preload_blas()  # a process of its own: numba's BLAS without the rest of scipy.linalg
     if len(args.seeds) > 1:
         result = run_many_seeds(config, args.seeds)
         check_finite(config, result.first_nonfinite())

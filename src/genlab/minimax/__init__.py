@@ -31,5 +31,6 @@ __getattr__, __dir__, __all__ = lazy.attach(
         ],
         "rundir": ["write_comparison", "write_many_seeds", "write_run"],
         "figures": ["draw_run_figures", "read_run"],
+        "blas": ["preload_blas"],
     },
 )
