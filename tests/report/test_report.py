@@ -169,6 +169,21 @@ def test_below_the_homework_is_marked_only_when_it_is(tmp_path, model, value, be
     assert "no floor spread" in page  # the builder writes evaluations of the old format
 
 
+def test_evaluations_with_other_samplers_get_tables_of_their_own(tmp_path):
+    run = rb.training_run(tmp_path / "vae", "vae", spiral_near=0.80)
+    values = {"sliced_w2": [0.03, 0.04], "recall": [0.97, 0.98], "density": [0.96, 0.99],
+              "spiral_near": [0.991, 0.993]}  # fmt: skip
+    other = rb.evaluation("vae", values)
+    atomic.write_json(run / "evaluation-posterior_gmm-k100.json", other | {"samples": "mixture"})
+    page = build_report([run])
+    head = "Sample quality with another sampler: posterior_gmm-k100"
+    assert page.count(head) == 1
+    own, extra = page.split(head)
+    assert "0.8 ± 0.01" in metric_row(own, "spiral_near")  # the run's own evaluation first
+    assert "0.992 ± 0.001" in metric_row(extra, "spiral_near")
+    assert "Mixture of the VAE" in extra
+
+
 def test_worse_than_floor_follows_each_metrics_direction_beyond_the_spread(tmp_path):
     run = rb.training_run(tmp_path / "gan", "gan")
     ev = rb.evaluation("gan", {"sliced_w2": [0.09, 0.11], "recall": [0.99, 0.995],

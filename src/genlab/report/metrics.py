@@ -159,9 +159,10 @@ def _rule(pairs: set[int]) -> str:
     )
 
 
-def evaluation_section(run: Path, model: str | None = None) -> Html:
-    """The run's evaluation table with floors, homework references, verdicts and a summary."""
-    path = run / EVALUATION
+def evaluation_section(run: Path, model: str | None = None, name: str = EVALUATION) -> Html:
+    """The run's evaluation table with floors, homework references, verdicts and a summary;
+    ``name``: another evaluation of the run's (``evaluation-SAMPLER….json``)."""
+    path = run / name
     if not path.exists():
         return note(
             f"No evaluation.json in {run.name}: sample quality not measured "

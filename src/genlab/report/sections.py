@@ -150,6 +150,7 @@ def training_run(run: Path) -> Html:
         homework,
         lambda: h4("genlab's additions: sample quality"),
         lambda: evaluation_section(run, model),
+        lambda: other_evaluations(run, model),
         lambda: snapshot_table(run),
         lambda: h4("Figures") if fig.exists() else "",
         lambda: row(
@@ -183,6 +184,16 @@ def training_run(run: Path) -> Html:
         lambda: other_figures(fig, KNOWN_FIGURES),
         lambda: config_details(run / CONFIG),
     )
+
+
+def other_evaluations(run: Path, model: str | None) -> Html:
+    """The run's evaluations with other samplers or settings (``genlab evaluate RUN
+    --sampler …``, ``evaluation-SAMPLER….json``), each a table of its own."""
+    return join(
+        join([h4(f"Sample quality with another sampler: {p.stem.removeprefix('evaluation-')}"),
+              evaluation_section(run, model, p.name)])
+        for p in sorted(run.glob("evaluation-*.json"))
+    )  # fmt: skip
 
 
 KNOWN_FIGURES = re.compile(
