@@ -158,3 +158,29 @@ def test_model_mismatch_preset_and_resume_are_refused(finished, tmp_path, capsys
     assert code_of(["train", "gan", "--config", str(tmp_path / "nope.toml")]) == 2
     assert "nope.toml" in capsys.readouterr().err
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "sampler", "setting", "value"),
+    [
+        (["vae", "--preset", "vae-r16000-posterior-gmm", "--sampler", "prior"],
+         "prior", "gmm_components", 50),
+        (["vae", "--preset", "vae-r16000-posterior-gmm"], "posterior_gmm", "gmm_components", 100),
+        (["gan", "--preset", "gan-λ500-wide-tanh-long-drs", "--sampler", "generator"],
+         "generator", "rejection_gamma", 0.0),
+        (["gan", "--preset", "gan-λ500-wide-tanh-long-drs"], "rejection", "rejection_gamma", 4.0),
+    ],
+)  # fmt: skip
+def test_another_sampler_on_a_preset_takes_that_samplers_default_setting(
+    argv, sampler, setting, value
+):
+    arch = parse(["train", *argv]).arch
+    assert (arch.sampler, getattr(arch, setting)) == (sampler, value)
+
+
+def test_a_setting_given_for_another_sampler_is_still_refused(tmp_path, capsys):
+    argv = ["train", "vae", "--preset", "vae-r16000-posterior-gmm", "--sampler", "prior",
+            "--gmm-components", "7", "--out", str(tmp_path / "R")]  # fmt: skip
+    assert code_of(argv) == 2
+    assert "gmm_components 7 applies to sampler 'posterior_gmm'" in capsys.readouterr().err
+    assert not (tmp_path / "R").exists()

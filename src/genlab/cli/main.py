@@ -224,7 +224,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
                 f"--config {args.config} trains a {config.model}, not a {args.model}: "
                 f"run `genlab train {config.model} --config {args.config}`"
             )
-        arch = dataclasses.replace(config.arch, **given[args.model])
+        arch = with_options(config.arch, given[args.model])
         return RunConfig(args.model, dataclasses.replace(config.train, **given["train"]), arch)
     if args.preset is None:
         arch = (VAEConfig if args.model == "vae" else GANConfig)(**given[args.model])
@@ -237,8 +237,26 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
     if preset.model != args.model:
         raise UserError(f"preset {args.preset!r} trains a {preset.model}, not a {args.model}")
     config = preset.run_config(TrainConfig())
-    arch = dataclasses.replace(config.arch, **given[args.model])
+    arch = with_options(config.arch, given[args.model])
     return RunConfig(args.model, dataclasses.replace(config.train, **given["train"]), arch)
+
+
+SAMPLER_SETTING = {VAEConfig: "gmm_components", GANConfig: "rejection_gamma"}
+"""The option that sets each model's sampler (the mixture's K, the rejection γ)."""
+
+
+def with_options(arch: VAEConfig | GANConfig, given: dict[str, Any]) -> VAEConfig | GANConfig:
+    """``arch`` (a preset's, a config file's) with the options given. Another ``--sampler``
+    without its setting takes that sampler's default one: a preset's K or γ belongs to the
+    preset's own sampler (``--sampler prior`` on a mixture preset samples the prior)."""
+    import dataclasses
+
+    given = dict(given)
+    if given.get("sampler", arch.sampler) != arch.sampler:
+        name = SAMPLER_SETTING[type(arch)]
+        default = next(f.default for f in fields(arch) if f.name == name)
+        given.setdefault(name, default)
+    return dataclasses.replace(arch, **given)
 
 
 def progress(desc: str, total: int) -> tuple[Callable, Callable]:
