@@ -12,7 +12,10 @@ them alike):
   its imports, data, networks, Adam and training; *without* the notebook's plots, so a lower
   bound of the homework's own script), and genlab's ratio to it;
 - ``genlab minimax run`` (the homework's 150,000 steps) and ``--seeds 0-63``;
-- ``genlab train gan --epochs 0`` (rejected before any work: exit code 2).
+- ``genlab train gan --epochs 0`` (rejected before any work: exit code 2);
+- baselines, the same commands through ``genlab.cli.main`` without the console script's
+  ``gc.freeze`` (``genlab.cli.run``), and for ``minimax run`` with ``scipy.linalg`` imported
+  first, so that ``preload_blas`` does nothing: the process as it was before either.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from bench_startup import time_once  # one process, timed; its exit code checked
 PY = sys.executable
 GENLAB = str(Path(sys.executable).parent / "genlab")
 HERE = Path(__file__).resolve().parent
+NO_FREEZE = "import sys; from genlab.cli import main; sys.exit(main(sys.argv[1:]))"
+AS_BEFORE = "import scipy.linalg; " + NO_FREEZE
 
 
 def homework(model: str, epochs: int) -> list[str]:
@@ -51,6 +56,11 @@ def commands(tmp: Path, epochs: int) -> list[tuple[str, list[str], int]]:
         ("genlab minimax run --seeds 0-63",
          [GENLAB, "minimax", "run", "--seeds", "0-63", "--out", str(tmp / "mm64-{i}")], 0),
         ("genlab train gan --epochs 0", [GENLAB, "train", "gan", "--epochs", "0"], 2),
+        (f"before: train vae --epochs {epochs}",
+         [PY, "-c", NO_FREEZE, "train", "vae", "--epochs", str(epochs),
+          "--out", str(tmp / "vae-nf-{i}")], 0),
+        ("before: minimax run",
+         [PY, "-c", AS_BEFORE, "minimax", "run", "--out", str(tmp / "mm-b-{i}")], 0),
     ]  # fmt: skip
 
 
