@@ -19,9 +19,11 @@ from genlab.data import get_dataset
 from genlab.evaluation import suite as evaluation
 from genlab.evaluation.knn import ball_counts, knn_radii, prdc
 from genlab.evaluation.metrics import (
+    MMD_BANDWIDTH_FACTORS,
     as_points,
     energy_distance,
     kde_log_likelihood,
+    median_distance,
     mmd2,
     mmd2_and_energy,
     projections,
@@ -148,6 +150,18 @@ def test_mmd2_and_energy_match_brute_force_across_blocks() -> None:
     both = mmd2_and_energy(x, y, bandwidths=bw)
     assert both == pytest.approx((brute_mmd2(x, y, bw), brute_energy(x, y)), abs=1e-6)
     assert mmd2_and_energy(x, y) == pytest.approx((mmd2(x, y), energy_distance(x, y)), abs=1e-12)
+
+
+def test_mmd2_many_bandwidths_match_brute_force() -> None:
+    """The float32 kernels, cache-sized blocks and blockwise sums agree with float64 brute
+    force: for the default bandwidths and for a ladder down to kernels that underflow."""
+    x, y = ring(700, 3, noise=0.2), ring(600, 4, noise=0.1)
+    ladder = [2.0 / 2**s for s in range(12)]  # down to σ ≈ 1e-3: e^(−d²/2σ²) underflows
+    for bw in (ladder, [1.0, 0.5, 0.3, 0.15]):
+        assert mmd2(x, y, bandwidths=bw) == pytest.approx(brute_mmd2(x, y, bw), abs=1e-8)
+    scale = median_distance(y)
+    default = [f * scale for f in MMD_BANDWIDTH_FACTORS]
+    assert mmd2(x, y) == pytest.approx(brute_mmd2(x, y, default), abs=1e-8)
 
 
 def test_mmd2_rejects_bad_bandwidths() -> None:

@@ -162,51 +162,66 @@ def median_distance(y: object, *, max_points: int = 1000) -> float:
     return float(np.median(d))
 
 
-Kernel = Callable[[np.ndarray, np.ndarray], np.ndarray]
-"""f(d2, out): writes f of the squared distances ``d2`` into ``out`` (float32) and returns it."""
+_CACHE_ELEMENTS = 2**18  # float32 entries per block of _pair_sums: 1 MiB, a core's L2
+
+BlockSums = Callable[[np.ndarray], np.ndarray]
+"""f(d2): for a float32 block of squared distances, the sum over the block of each of a few
+functions of them, (K,) float64."""
 
 
-def _pair_sums(x: np.ndarray, y: np.ndarray | None, fns: Sequence[Kernel]) -> np.ndarray:
-    """Σ_ij f(‖x_i − y_j‖²) for each f in ``fns``; y = None means y = x, using the symmetry.
+def _pair_sums(x: np.ndarray, y: np.ndarray | None, f: BlockSums, k: int) -> np.ndarray:
+    """Σ_ij f(‖x_i − y_j‖²), the k sums of ``f``; y = None means y = x, using the symmetry.
 
-    Row blocks bound memory (never the whole n×m matrix at once); for y = x only the block
-    upper triangle is computed, each off-diagonal block counting twice. The squared distances
-    are handed to f in float32, where exp and sqrt are 4–6× faster than in float64; sums are
-    accumulated in float64, so the relative error of a mean stays ~1e-7.
+    Row blocks of at most ``_CACHE_ELEMENTS`` entries keep each pass of f over a block in
+    the cache (2048-row blocks made an MMD at 2500 points ~2× slower, memory-bound); for
+    y = x only the block upper triangle is computed, each off-diagonal block counting twice.
+    The squared distances are handed to f in float32, where exp and sqrt are 4–6× faster than
+    in float64; the sums of blocks are accumulated in float64, so the relative error of a mean
+    stays ~1e-7.
     """
-    total = np.zeros(len(fns))
-    step = block_rows(len(x) if y is None else len(y))
+    total = np.zeros(k)
+    step = max(1, _CACHE_ELEMENTS // (len(x) if y is None else len(y)))
     for start in range(0, len(x), step):
         rows = x[start : start + step]
         d2 = cdist(rows, x[start:] if y is None else y, "sqeuclidean").astype(np.float32)
         parts = [d2] if y is not None else [d2[:, : len(rows)], d2[:, len(rows) :]]
         weights = [1.0] if y is not None else [1.0, 2.0]  # the off-diagonal block twice
         for part, w in zip(parts, weights, strict=True):
-            part = np.ascontiguousarray(part)
-            buf = np.empty_like(part)
-            for k, f in enumerate(fns):
-                total[k] += w * f(part, buf).sum(dtype=np.float64)
+            total += w * f(np.ascontiguousarray(part))
     return total
 
 
-def _rbf(bandwidth: float) -> Kernel:
-    """d² ↦ exp(−d² / (2σ²)) in float32.
+def _rbf_sums(bandwidths: np.ndarray) -> BlockSums:
+    """d2 ↦ [Σ exp(−d2 / (2σ_s²)) for each σ_s], in float32.
 
     Arguments are clamped at −87 (e^−87 ≈ 1.6e-38, the smallest normal float32): exp is ~2×
     slower on arguments whose results underflow, and the clamp changes a sum by < 1e-30.
+    (Computing a halved bandwidth's kernel as the fourth power of the coarser one saves ~20 %
+    of an MMD but multiplies the rounding error of values near 1 by 4 a level: 6e-5 at 1/16.)
     """
-    c = np.float32(-0.5 / bandwidth**2)
+    coef = [np.float32(-0.5 / b**2) for b in bandwidths]
 
-    def f(d2: np.ndarray, out: np.ndarray) -> np.ndarray:
-        np.multiply(d2, c, out=out)
-        np.maximum(out, np.float32(-87.0), out=out)
-        return np.exp(out, out=out)
+    def f(d2: np.ndarray) -> np.ndarray:
+        value = np.empty_like(d2)
+        sums = np.empty(len(coef))
+        for i, c in enumerate(coef):
+            np.multiply(d2, c, out=value)
+            np.maximum(value, np.float32(-87.0), out=value)
+            sums[i] = _block_sum(np.exp(value, out=value))
+        return sums
 
     return f
 
 
-def _sqrt(d2: np.ndarray, out: np.ndarray) -> np.ndarray:
-    return np.sqrt(d2, out=out)
+def _distance_sums(d2: np.ndarray) -> np.ndarray:
+    """d2 ↦ [Σ ‖a − b‖], in float32."""
+    return np.array([_block_sum(np.sqrt(d2))])
+
+
+def _block_sum(block: np.ndarray) -> float:
+    """Σ of a float32 block: row sums in float32 (pairwise, relative error ~1e-9 at 2500
+    columns), then in float64; ~3× faster than one float64 sum of it all."""
+    return float(block.sum(axis=1).sum(dtype=np.float64))
 
 
 def _bandwidths(y: np.ndarray, bandwidths: Sequence[float] | None) -> np.ndarray:
@@ -221,16 +236,17 @@ def _bandwidths(y: np.ndarray, bandwidths: Sequence[float] | None) -> np.ndarray
     return bw
 
 
-def _u_statistics(x: np.ndarray, y: np.ndarray, fns: Sequence[Kernel]) -> np.ndarray:
-    """E_{i≠j} f(x_i, x_j) + E_{i≠j} f(y_i, y_j) − 2·E_ij f(x_i, y_j) for each f: (len(fns),).
+def _u_statistics(x: np.ndarray, y: np.ndarray, f: BlockSums) -> np.ndarray:
+    """E_{i≠j} f(x_i, x_j) + E_{i≠j} f(y_i, y_j) − 2·E_ij f(x_i, y_j) for each of f's sums: (K,).
 
-    Each f is a function of the squared distance with f(0) the diagonal value removed below.
+    f is a function of the squared distance, with f(0) the diagonal value removed below.
     """
     m, n = len(x), len(y)
-    f0 = np.array([float(f(np.zeros(1, np.float32), np.empty(1, np.float32))[0]) for f in fns])
-    fxx = (_pair_sums(x, None, fns) - m * f0) / (m * (m - 1))
-    fyy = (_pair_sums(y, None, fns) - n * f0) / (n * (n - 1))
-    fxy = _pair_sums(x, y, fns) / (m * n)
+    f0 = f(np.zeros((1, 1), np.float32))
+    k = len(f0)
+    fxx = (_pair_sums(x, None, f, k) - m * f0) / (m * (m - 1))
+    fyy = (_pair_sums(y, None, f, k) - n * f0) / (n * (n - 1))
+    fxy = _pair_sums(x, y, f, k) / (m * n)
     return fxx + fyy - 2 * fxy
 
 
@@ -253,8 +269,7 @@ def mmd2(x: object, y: object, *, bandwidths: Sequence[float] | None = None) -> 
     well below the median. The same factors are therefore kept in every d.
     """
     x, y = _pair(x, y)
-    fns = [_rbf(s) for s in _bandwidths(y, bandwidths)]
-    return float(_u_statistics(x, y, fns).mean())
+    return float(_u_statistics(x, y, _rbf_sums(_bandwidths(y, bandwidths))).mean())
 
 
 def energy_distance(x: object, y: object) -> float:
@@ -268,7 +283,7 @@ def energy_distance(x: object, y: object) -> float:
     one distribution. Needs no bandwidth.
     """
     x, y = _pair(x, y)
-    return float(-_u_statistics(x, y, [_sqrt])[0])
+    return float(-_u_statistics(x, y, _distance_sums)[0])
 
 
 def mmd2_and_energy(
@@ -276,8 +291,8 @@ def mmd2_and_energy(
 ) -> tuple[float, float]:
     """``(mmd2(x, y), energy_distance(x, y))`` from one pass over the pairwise distances."""
     x, y = _pair(x, y)
-    fns = [_rbf(s) for s in _bandwidths(y, bandwidths)]
-    terms = _u_statistics(x, y, [*fns, _sqrt])
+    rbf = _rbf_sums(_bandwidths(y, bandwidths))
+    terms = _u_statistics(x, y, lambda d2: np.append(rbf(d2), _distance_sums(d2)))
     return float(terms[:-1].mean()), float(-terms[-1])
 
 

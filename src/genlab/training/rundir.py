@@ -311,7 +311,8 @@ class RunDir:
         return int(ckpt["epoch"])
 
     def save_snapshots(self, snapshots: dict[str, np.ndarray]) -> None:
-        atomic.save_npz(self.snapshots_file, **snapshots)
+        atomic.save_npz_stored(self.snapshots_file, **snapshots)  # float32 points: deflate
+        # saves ~8 % for ~10× the write time
 
     def load_snapshots(self) -> dict[str, np.ndarray]:
         if not self.snapshots_file.exists():
@@ -369,7 +370,9 @@ class RunDir:
         import numpy as np
 
         arrays = {k: np.stack(v) for k, v in frames.items()}
-        atomic.save_npz(self.frames_file, epochs=np.asarray(epochs, dtype=np.int64), **arrays)
+        atomic.save_npz_stored(
+            self.frames_file, epochs=np.asarray(epochs, dtype=np.int64), **arrays
+        )
 
     def load_frames(self, last_epoch: int) -> tuple[list[int], dict[str, list[np.ndarray]]]:
         """The frames recorded up to ``last_epoch`` (those after it belong to a lost future)."""
