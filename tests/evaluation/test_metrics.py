@@ -313,3 +313,19 @@ def test_evaluate_rejects(kwargs: dict, match: str) -> None:
 def test_evaluate_rejects_wrong_dimension() -> None:
     with pytest.raises(ValueError, match="3-D"):
         evaluation.evaluate_cheap(np.zeros((100, 3)), "ring", n=100)
+
+
+def test_sliced_w2_reference_sort_is_remembered_by_content() -> None:
+    """The reference's sorted projections are reused, yet a reference changed in place (same
+    object, new values) is scored afresh: every value equals a computation from scratch."""
+
+    def scratch(x: np.ndarray, y: np.ndarray) -> float:
+        theta = projections(2, 500, 0)
+        px, py = np.sort((x @ theta).T, axis=1), np.sort((y @ theta).T, axis=1)
+        return float(np.sqrt(np.mean((px - py) ** 2)))
+
+    x, y = ring(300, 5, noise=0.2), ring(300, 6, noise=0.1)
+    assert sliced_w2(x, y) == sliced_w2(x, y) == scratch(x, y)
+    y[:10] += 1.0
+    assert sliced_w2(x, y) == scratch(x, y)
+    assert sliced_w2(x, np.asfortranarray(y)) == scratch(x, y)

@@ -12,6 +12,8 @@ distribution, so read them next to their floor (see :mod:`genlab.evaluation.suit
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -101,10 +103,34 @@ def sliced_w2(
         raise UserError(f"n_projections must be >= 1, got {n_projections}")
     theta = projections(x.shape[1], n_projections, seed)  # (d, L)
     px = np.sort((x @ theta).T, axis=1)  # (L, m), sorted along the contiguous axis
-    py = np.sort((y @ theta).T, axis=1)  # (L, r)
+    py = _sorted_reference_projections(y, theta, n_projections, seed)  # (L, r)
     if len(x) != len(y):
         return float(np.sqrt(np.mean(_quantile_w2(px, py))))
     return float(np.sqrt(np.mean((px - py) ** 2)))
+
+
+_SORTED_CACHE: OrderedDict[tuple[object, ...], np.ndarray] = OrderedDict()
+_SORTED_CACHE_SIZE = 4  # reference sets: a run's evaluation set and its snapshots' set
+_SORTED_CACHE_MAX_BYTES = 32 * 2**20
+
+
+def _sorted_reference_projections(
+    y: np.ndarray, theta: np.ndarray, n_projections: int, seed: int
+) -> np.ndarray:
+    """``np.sort((y @ theta).T, axis=1)``, remembered by the content of ``y``: a reference set
+    is scored against many sample sets (members, snapshots, floor pairs), and its sort is half
+    of a sliced W₂. Keyed by a digest of y's bytes, so a changed array is never served stale."""
+    key = (y.shape, y.dtype.str, n_projections, seed, hashlib.blake2b(y.tobytes()).digest())
+    if key in _SORTED_CACHE:
+        _SORTED_CACHE.move_to_end(key)
+        return _SORTED_CACHE[key]
+    py = np.sort((y @ theta).T, axis=1)
+    if py.nbytes <= _SORTED_CACHE_MAX_BYTES:
+        py.flags.writeable = False
+        _SORTED_CACHE[key] = py
+        while len(_SORTED_CACHE) > _SORTED_CACHE_SIZE:
+            _SORTED_CACHE.popitem(last=False)
+    return py
 
 
 def _quantile_w2(px: np.ndarray, py: np.ndarray) -> np.ndarray:
