@@ -240,3 +240,20 @@ def test_a_refused_sampling_exits_1_naming_the_way_out(make_config, make_run, mo
     raw = GAN.generate_samples(load_model(run), 10, generators=member_generators((0,), "sample"))
     np.testing.assert_array_equal(np.load(out), raw.numpy())
     assert main(["sample", str(run.path), "-n", "10", "-o", str(out), "--sampler", "nope"]) == 2
+
+
+def test_nearby_gammas_never_share_an_evaluation_file(make_config, make_run):
+    """γ's tag in the file name is its short form where that reads back exactly (``2``,
+    ``0.5``), else its shortest exact form: 1.0000001 and 1.0000002 (both ``1`` at 6 digits)
+    get files of their own."""
+    from genlab.evaluation.runs import evaluation_file
+
+    cfg = make_config("gan", seeds=(0,), epochs=1, eval_samples=0)
+    run = make_run(RunConfig("gan", cfg.train, GANConfig(sampler="rejection")))
+    names = {
+        g: evaluation_file(run, rejection_gamma=g).name for g in (2.0, 0.5, 1.0000001, 1.0000002)
+    }
+    assert names[2.0] == "evaluation-rejection-gamma2.json"
+    assert names[0.5] == "evaluation-rejection-gamma0.5.json"
+    assert names[1.0000001] == "evaluation-rejection-gamma1.0000001.json"
+    assert len(set(names.values())) == 4

@@ -58,9 +58,14 @@ def _kind(arch: VAEConfig | GANConfig) -> str:
 
 def _setting(arch: VAEConfig | GANConfig) -> str:
     """The file-name tag of a sampler's setting other than its default: ``-gammaG`` for a
-    rejection γ ≠ 0, ``-kK`` for a mixture of K ≠ 50 components."""
+    rejection γ ≠ 0, ``-kK`` for a mixture of K ≠ 50 components. G is γ's short form (``2``,
+    ``0.5``) where that reads back as γ, else its shortest exact one (``repr``), so that two
+    values never share a file."""
     if isinstance(arch, GANConfig):
-        return f"-gamma{arch.rejection_gamma:g}" if arch.rejection_gamma != 0 else ""
+        gamma = arch.rejection_gamma
+        if gamma == 0:
+            return ""
+        return f"-gamma{gamma:g}" if float(f"{gamma:g}") == gamma else f"-gamma{gamma!r}"
     if arch.sampler == "posterior_gmm" and arch.gmm_components != DEFAULT_GMM_COMPONENTS:
         return f"-k{arch.gmm_components}"
     return ""
