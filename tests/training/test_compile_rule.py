@@ -15,10 +15,8 @@ from genlab.training.config import RunConfig, TrainConfig
 
 @pytest.fixture(autouse=True)
 def caches(tmp_path, monkeypatch):
-    """A fresh genlab cache and an existing, empty inductor cache for every test."""
+    """A fresh genlab cache for every test."""
     monkeypatch.setenv("GENLAB_CACHE", str(tmp_path / "genlab"))
-    (tmp_path / "inductor").mkdir()
-    monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", str(tmp_path / "inductor"))
 
 
 def config(model: str, epochs: int, members: int = 1, **arch) -> RunConfig:
@@ -37,19 +35,26 @@ def test_short_runs_stay_eager_and_the_homeworks_gan_schedule_compiles():
     assert not choose_compile(config("vae", 150), 2000, "cpu").compile
     assert not choose_compile(config("gan", 150), 2000, "cpu").compile
     long_gan = choose_compile(config("gan", 2000), 2000, "cpu")
-    assert long_gan.compile and "64,000 steps" in long_gan.why and "cache cold" in long_gan.why
+    assert long_gan.compile and "64,000 steps" in long_gan.why and "to build" in long_gan.why
     assert not choose_compile(config("gan", 2000, members=16), 2000, "cpu").compile
 
 
-def test_a_warm_cache_makes_the_full_vae_schedule_compile(tmp_path):
-    run = config("vae", 2000)
-    assert not choose_compile(run, 2000, "cpu").compile  # cold: the warm-up eats the saving
-    remember_compiled(run, 2000)
+def test_built_packages_make_any_but_the_shortest_run_compile(tmp_path):
+    run, short = config("vae", 2000), config("vae", 150)
+    assert not choose_compile(run, 2000, "cpu").compile  # to build: the build eats the saving
+    packages = [tmp_path / "a.pt2", tmp_path / "b.pt2"]
+    for p in packages:
+        p.write_bytes(b"package")
+    remember_compiled(run, 2000, packages)
     warm = choose_compile(run, 2000, "cpu")
-    assert warm.compile and "cache warm" in warm.why
+    assert warm.compile and "packages built" in warm.why
+    assert choose_compile(short, 2000, "cpu").compile  # same step, 4,800 steps: pays now
+    assert not choose_compile(config("vae", 2), 2000, "cpu").compile  # 64 steps: never
     other = dataclasses.replace(run, train=dataclasses.replace(run.train, batch_size=128))
-    assert "cache cold" in choose_compile(other, 2000, "cpu").why  # another step: not cached
-    (tmp_path / "inductor").rmdir()  # inductor's cache is gone: the marker no longer counts
+    assert "to build" in choose_compile(other, 2000, "cpu").why  # another step: not built
+    packages[1].unlink()  # a package is gone: the marker no longer counts
+    assert not choose_compile(run, 2000, "cpu").compile
+    remember_compiled(run, 2000, [])  # nothing to note (compiled off the CPU): marker kept
     assert not choose_compile(run, 2000, "cpu").compile
 
 

@@ -2,41 +2,43 @@
 command line's default).
 
 A compiled step (``genlab.training.compiled``) is ~2× faster than the eager one at E = 1, but
-the run first pays a warm-up: importing ``torch._dynamo`` and compiling the graph, or loading
-it from inductor's cache when the same step was compiled before on this machine. The rule
-compares the two, both counted in eager steps of one member (``t₁``), so that it holds on a
-faster or slower machine alike:
+the run first pays a warm-up. On a CPU the compiled step is an AOTInductor package
+(``genlab.training.packaged``): built once (~25 s for a VAE or GAN at batch 64 on a 2-core
+CPU, two packages: steps of 64 and the epoch's last, shorter one) and then loaded in
+milliseconds by every later run of the same step. The rule compares warm-up and saving, both
+counted in eager steps of one member (``t₁``), so that it holds on a faster or slower machine
+alike:
 
-    compile  ⇔  steps · saving(E)  >  MARGIN · warm-up(model, cache warm or cold)
+    compile  ⇔  steps · saving(E)  >  MARGIN · warm-up(model, packages built or not)
 
 where ``steps`` = epochs · ⌈n_train / batch_size⌉ and ``saving(E)`` is what one step saves, in
 t₁, with E members (linear between E = 1 and E = 16, constant beyond; the member axis already
 batches most of the work). Measured on a 2-core CPU (``benchmarks/bench_train_speed.py`` for
-the per-step times; whole ``genlab train --epochs 150 --compile`` processes with a fresh and a
-warm ``TORCHINDUCTOR_CACHE_DIR`` for the warm-ups; docs/results.md):
+the per-step times; the first epoch of whole ``genlab train --epochs 150 --compile`` processes
+with an empty and then a filled cache for the warm-ups; docs/results.md):
 
     model  warm-up cold / warm   saving at E = 1   at E = 16
-    vae    35 000 / 5 300 t₁     0.56 t₁           0.11 t₁
-    gan    24 000 / 4 800 t₁     0.52 t₁           0.23 t₁
+    vae    35 000 / 100 t₁       0.56 t₁           0.11 t₁
+    gan    24 000 / 100 t₁       0.52 t₁           0.23 t₁
 
-So the homework's full VAE schedule (2000 epochs of 32 steps) compiles once the cache is warm,
-its GAN always, and a 150-epoch run never. The cache counts as warm when genlab compiled this
-very step (model, architecture, members, batch shapes, torch version) before and inductor's
-cache folder still exists: a marker per step under genlab's cache folder, written after a
-compiled run (:func:`remember_compiled`). Only the CPU was measured, so ``auto`` never compiles
-on a GPU; a step that cannot be compiled (a GAN other than the homework's) is never compiled.
+So once a step's packages are built every run of it compiles that is longer than a few
+hundred steps (a 150-epoch run included); before, only runs long enough to pay the build
+(the homework's 2000-epoch GAN does, its VAE nearly: 64,000 × 0.56 against 1.25 × 35,000).
+The packages count as built when a compiled run of this very step (model, architecture,
+members, batch shapes, torch version) left a marker under genlab's cache folder naming them
+(:func:`remember_compiled`) and every one of them is still there. Only the CPU was measured,
+so ``auto`` never compiles on a GPU; a step that cannot be compiled (a GAN other than the
+homework's) is never compiled.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import getpass
 import hashlib
 import json
 import math
-import os
-import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -50,7 +52,7 @@ __all__ = ["MARGIN", "CompileChoice", "choose_compile", "epoch_points", "remembe
 
 MARGIN = 1.25
 """The saving must beat the warm-up by this factor (timings vary by ±20 % here)."""
-_WARMUP = {"vae": (35_000, 5_300), "gan": (24_000, 4_800)}  # (cold, warm) in t₁
+_WARMUP = {"vae": (35_000, 100), "gan": (24_000, 100)}  # (cold, warm) in t₁
 _SAVING = {"vae": (0.56, 0.11), "gan": (0.52, 0.23)}  # (E = 1, E = 16) in t₁ per step
 
 
@@ -84,18 +86,6 @@ def saving(model: str, members: int) -> float:
     return one + (sixteen - one) * (e - 1) / 15
 
 
-def _inductor_cache() -> Path:
-    """inductor's cache folder, as torch sets it (without importing torch._inductor)."""
-    env = os.environ.get("TORCHINDUCTOR_CACHE_DIR")
-    if env:
-        return Path(env)
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = "unknown"
-    return Path(tempfile.gettempdir()) / f"torchinductor_{user.replace(os.sep, '_')}"
-
-
 def _marker(config: RunConfig, n_train: int) -> Path | None:
     root = cache_root()
     if root is None:
@@ -103,15 +93,21 @@ def _marker(config: RunConfig, n_train: int) -> Path | None:
     t = config.train
     step = {"torch": version("torch"), "model": config.model,
             "arch": dataclasses.asdict(config.arch), "members": len(t.seeds),
-            "batch": t.batch_size, "last": n_train % t.batch_size, "dim": t.data_dim,
-            "inductor": str(_inductor_cache())}  # fmt: skip
+            "batch": t.batch_size, "last": n_train % t.batch_size, "dim": t.data_dim}  # fmt: skip
     key = hashlib.sha256(json.dumps(step, sort_keys=True, default=str).encode()).hexdigest()
     return root / "compiled" / f"{key[:32]}.json"
 
 
 def _warm(config: RunConfig, n_train: int) -> bool:
+    """Whether a compiled run of this step left its packages, and they are all still there."""
     marker = _marker(config, n_train)
-    return marker is not None and marker.is_file() and _inductor_cache().is_dir()
+    if marker is None or not marker.is_file():
+        return False
+    try:
+        packages = json.loads(marker.read_text()).get("packages") or []
+    except (OSError, ValueError, AttributeError):
+        return False
+    return bool(packages) and all(Path(p).is_file() for p in packages)
 
 
 def choose_compile(config: RunConfig, n_train: int, device: str) -> CompileChoice:
@@ -126,20 +122,26 @@ def choose_compile(config: RunConfig, n_train: int, device: str) -> CompileChoic
     warm = _warm(config, n_train)
     cost = _WARMUP[config.model][warm]
     gain = steps * saving(config.model, len(t.seeds))
-    cache = "warm" if warm else "cold"
+    cache = "its packages built" if warm else "its packages to build"
     verdict = gain > MARGIN * cost
     return CompileChoice(
         verdict,
         f"auto: {'compiled' if verdict else 'eager'} ({steps:,} steps would save the time of "
-        f"~{gain:,.0f} eager steps; the warm-up costs ~{cost:,}, compile cache {cache})",
+        f"~{gain:,.0f} eager steps; the warm-up costs ~{cost:,}, {cache})",
     )
 
 
-def remember_compiled(config: RunConfig, n_train: int) -> None:
-    """Note that this step is now in inductor's cache (after a compiled run's first epoch), so
-    that ``auto`` counts its next warm-up as warm. Best effort: an unwritable cache is skipped."""
+def remember_compiled(config: RunConfig, n_train: int, packages: Sequence[Path]) -> None:
+    """Note the compiled step's ``packages`` (``FitResult.packages``), so that ``auto`` counts
+    its next warm-up as a load. Best effort: an unwritable cache is skipped; a run without
+    packages (compiled off the CPU) notes nothing."""
     marker = _marker(config, n_train)
-    if marker is None or marker.is_file():
+    if marker is None or not packages:
         return
+    record = {"model": config.model, "members": len(config.train.seeds),
+              "packages": sorted(str(p) for p in packages)}  # fmt: skip
+    with contextlib.suppress(OSError, ValueError):
+        if marker.is_file() and json.loads(marker.read_text()) == record:
+            return
     with contextlib.suppress(OSError):
-        atomic.write_json(marker, {"model": config.model, "members": len(config.train.seeds)})
+        atomic.write_json(marker, record)

@@ -25,6 +25,7 @@ from ~410 to ~310 µs (``benchmarks/bench_train_speed.py``).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +35,7 @@ from torch.func import grad
 from genlab import objectives as obj
 from genlab.models.nn import mlp_apply, mlp_size
 from genlab.optim.adam import adam_state
+from genlab.training.packaged import PackagedStep, adam
 
 
 def adam_(p, g, m, v, step, lr: torch.Tensor, betas: tuple[float, float], eps: float) -> None:
@@ -76,13 +78,12 @@ def step_groups(batches: list[torch.Tensor]) -> list[range]:
     return groups
 
 
-def compiled_vae_step(trainer) -> Callable[[list, list], list[torch.Tensor]]:
-    """steps(xs, epss) -> [losses (3, E)] per batch of a ``VAETrainer`` (one or two batches per
-    call, see ``step_groups``), updating its parameters in place."""
-    flat, reg = trainer.flat, trainer.arch.reg_coeff
+def vae_loss(trainer) -> Callable:
+    """losses(w, x, eps) -> (Σ loss, losses (3, E)) of a ``VAETrainer`` over its flat buffer
+    ``w``: the eager step's loss composition (``objectives.vae_losses``)."""
+    reg = trainer.arch.reg_coeff
     enc, dec = trainer.model.encoder.layout, trainer.model.decoder.layout
     n_enc = mlp_size(enc)
-    betas, eps_adam = _hyper(trainer.opt)
 
     def losses(w: torch.Tensor, x: torch.Tensor, eps: torch.Tensor):
         def encode(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -93,6 +94,59 @@ def compiled_vae_step(trainer) -> Callable[[list, list], list[torch.Tensor]]:
             obj.vae_losses(encode, lambda z: mlp_apply(w, dec, z, n_enc), x, eps, reg)
         )
         return out[0].sum(), out
+
+    return losses
+
+
+def _key(trainer) -> dict[str, Any]:
+    opt = trainer.opt if hasattr(trainer, "opt") else trainer.game.d.opt
+    betas, eps = _hyper(opt)
+    return {"model": type(trainer).__name__, "arch": dataclasses.asdict(trainer.arch),
+            "members": trainer.model.members, "betas": betas, "eps": eps}  # fmt: skip
+
+
+def packaged_vae_step(trainer) -> Callable[[list, list], list[torch.Tensor]]:
+    """``compiled_vae_step`` from AOTInductor packages (``genlab.training.packaged``): each
+    step one call of the package for its batch shape, the outputs copied into the flat buffer
+    and the optimizer's state."""
+    flat = trainer.flat
+    losses = vae_loss(trainer)
+    betas, eps_adam = _hyper(trainer.opt)
+
+    def make() -> Callable:
+        def step(w, m, v, t, lr, x, eps):
+            g, out = grad(losses, has_aux=True)(w, x, eps)
+            return (*adam(w, g, m, v, t, lr, betas, eps_adam), out)
+
+        return step
+
+    packaged = PackagedStep("vae", make, _key(trainer))
+
+    def run(xs: list[torch.Tensor], epss: list[torch.Tensor]) -> list[torch.Tensor]:
+        state = adam_state(trainer.opt, flat)  # looked up at every call, see compiled_vae_step
+        mine = (flat.data, state["exp_avg"], state["exp_avg_sq"], state["step"])
+        outs = []
+        with torch.no_grad():
+            for x, eps in zip(xs, epss, strict=True):
+                new = packaged([*mine, _lr(trainer.opt), x.contiguous(), eps.contiguous()])
+                for old, value in zip(mine, new, strict=False):
+                    old.copy_(value)
+                outs.append(new[-1])
+        return outs
+
+    run.packaged = packaged  # type: ignore[attr-defined]  # for the compile rule and tests
+    return run
+
+
+def compiled_vae_step(trainer) -> Callable[[list, list], list[torch.Tensor]]:
+    """steps(xs, epss) -> [losses (3, E)] per batch of a ``VAETrainer`` (one or two batches per
+    call, see ``step_groups``), updating its parameters in place. On a CPU, from AOTInductor
+    packages (``packaged_vae_step``); elsewhere ``torch.compile``."""
+    flat = trainer.flat
+    if flat.device.type == "cpu":
+        return packaged_vae_step(trainer)
+    losses = vae_loss(trainer)
+    betas, eps_adam = _hyper(trainer.opt)
 
     def steps(w, m, v, t, lr, xs, epss):
         outs = []
@@ -114,15 +168,12 @@ def compiled_vae_step(trainer) -> Callable[[list, list], list[torch.Tensor]]:
     return run
 
 
-def compiled_gan_step(trainer) -> Callable[[list, list, list], list[torch.Tensor]]:
-    """steps(xs, z_ds, z_gs) -> [(d_loss, g_loss) stacked (2, E)] per batch of a
-    ``GANTrainer``: the homework's alternating step (D on x and G(z_d), then G on z_g against
-    the updated D), compiled, one or two steps per call (``step_groups``)."""
-    model, game, arch = trainer.model, trainer.game, trainer.arch
-    d, g = game.d, game.g
+def gan_losses(trainer) -> tuple[Callable, Callable]:
+    """(d_loss(wd, wg, x, z), g_loss(wg, wd, z)), each -> (Σ loss, losses (E,)), of a
+    ``GANTrainer`` over the flat buffers of D and G: the homework's alternating step's losses."""
+    model, arch = trainer.model, trainer.arch
     gen, dis = model.generator.layout, model.discriminator.layout
     lam, kind = arch.lam, arch.generator_loss
-    betas, eps_adam = _hyper(d.opt)
 
     def d_loss(wd, wg, x, z):
         def discriminate(x: torch.Tensor) -> torch.Tensor:
@@ -134,6 +185,55 @@ def compiled_gan_step(trainer) -> Callable[[list, list, list], list[torch.Tensor
     def g_loss(wg, wd, z):
         loss = obj.generator_loss(mlp_apply(wd, dis, mlp_apply(wg, gen, z)).squeeze(-1), kind)
         return loss.sum(), loss
+
+    return d_loss, g_loss
+
+
+def packaged_gan_step(trainer) -> Callable[[list, list, list], list[torch.Tensor]]:
+    """``compiled_gan_step`` from AOTInductor packages (see ``packaged_vae_step``)."""
+    d, g = trainer.game.d, trainer.game.g
+    d_loss, g_loss = gan_losses(trainer)
+    betas, eps_adam = _hyper(d.opt)
+
+    def make() -> Callable:
+        def step(wd, wg, dm, dv, dt, gm, gv, gt, lr, x, z_d, z_g):
+            gd, ld = grad(d_loss, has_aux=True)(wd, wg, x, z_d)
+            wd, dm, dv, dt = adam(wd, gd, dm, dv, dt, lr, betas, eps_adam)
+            gg, lg = grad(g_loss, has_aux=True)(wg, wd, z_g)
+            wg, gm, gv, gt = adam(wg, gg, gm, gv, gt, lr, betas, eps_adam)
+            return wd, wg, dm, dv, dt, gm, gv, gt, torch.stack((ld, lg))
+
+        return step
+
+    packaged = PackagedStep("gan", make, _key(trainer))
+
+    def run(xs: list[torch.Tensor], z_ds: list[torch.Tensor], z_gs: list[torch.Tensor]):
+        sd, sg = adam_state(d.opt, d.flat), adam_state(g.opt, g.flat)  # see compiled_vae_step
+        mine = (d.flat.data, g.flat.data, sd["exp_avg"], sd["exp_avg_sq"], sd["step"],
+                sg["exp_avg"], sg["exp_avg_sq"], sg["step"])  # fmt: skip
+        outs = []
+        with torch.no_grad():
+            for x, z_d, z_g in zip(xs, z_ds, z_gs, strict=True):
+                batch = [x.contiguous(), z_d.contiguous(), z_g.contiguous()]
+                new = packaged([*mine, _lr(d.opt), *batch])
+                for old, value in zip(mine, new, strict=False):
+                    old.copy_(value)
+                outs.append(new[-1])
+        return outs
+
+    run.packaged = packaged  # type: ignore[attr-defined]
+    return run
+
+
+def compiled_gan_step(trainer) -> Callable[[list, list, list], list[torch.Tensor]]:
+    """steps(xs, z_ds, z_gs) -> [(d_loss, g_loss) stacked (2, E)] per batch of a
+    ``GANTrainer``: the homework's alternating step (D on x and G(z_d), then G on z_g against
+    the updated D), compiled, one or two steps per call (``step_groups``)."""
+    d, g = trainer.game.d, trainer.game.g
+    if d.flat.device.type == "cpu":
+        return packaged_gan_step(trainer)
+    d_loss, g_loss = gan_losses(trainer)
+    betas, eps_adam = _hyper(d.opt)
 
     def steps(wd, wg, dm, dv, dt, gm, gv, gt, lr, xs, z_ds, z_gs):
         losses = []

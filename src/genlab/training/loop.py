@@ -11,6 +11,7 @@ import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -68,6 +69,9 @@ class FitResult:
     run: RunDir
     model: VAE | GAN
     epoch: int
+    packages: tuple[Path, ...] = ()
+    """The compiled step's AOTInductor packages this run loaded (``genlab.training.packaged``;
+    none for an eager run, or one compiled by ``torch.compile`` off the CPU)."""
 
 
 def fit(run: RunDir, *, hooks: FitHooks | None = None) -> FitResult:
@@ -158,7 +162,8 @@ def fit(run: RunDir, *, hooks: FitHooks | None = None) -> FitResult:
     atomic.save_npy(run.data_file, shown)  # in the data's units
     model = model.cpu()
     prepare_sampler(model, config, data)
-    return FitResult(run, model, t.epochs)
+    packaged = getattr(trainer.compiled, "packaged", None)
+    return FitResult(run, model, t.epochs, () if packaged is None else packaged.paths())
 
 
 def load_model(

@@ -60,8 +60,8 @@ def train_run(
     with folder_lock(run.path), torch_threads(t.threads):
         run.clean_temporary()
         result = fit(run, hooks=hooks)
-        if t.compile:  # its step is in inductor's cache now: ``--compile auto`` counts on it
-            remember_compiled(config, epoch_points(config, data))
+        if t.compile:  # its step is cached now: ``--compile auto`` counts on it
+            remember_compiled(config, epoch_points(config, data), result.packages)
         if figures:
             from genlab.plotting.run_figures import draw_figures  # matplotlib: only when drawn
 

@@ -1,0 +1,73 @@
+"""The compiled step's AOTInductor packages: built once, loaded from the cache afterwards."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import torch
+
+from genlab.base.rng import member_generators
+from genlab.training import build_model, make_trainer, training_data
+from genlab.training.config import RunConfig, TrainConfig
+from genlab.training.packaged import PackagedStep, adam
+
+TINY = TrainConfig(n_samples=96, batch_size=32, epochs=1, seeds=(0, 1), snapshots=1,
+                   eval_samples=0, compile=True)  # fmt: skip
+
+
+def compiled_epoch(model: str, config: TrainConfig = TINY):
+    cfg = RunConfig(model, config)
+    dev = torch.device("cpu")
+    x, net = training_data(cfg, dev), build_model(cfg, dev)
+    trainer = make_trainer(net, cfg)
+    losses = trainer.epoch(x, member_generators(cfg.train.seeds, "train", dev), 32)
+    return losses, trainer.compiled.packaged
+
+
+def test_a_second_run_of_the_step_loads_its_package_and_ends_alike():
+    first, _ = compiled_epoch("vae")
+    again, packaged = compiled_epoch("vae")
+    assert packaged.built == 0 and len(packaged.paths()) == 1  # 3 steps of one shape
+    assert all(p.is_file() for p in packaged.paths())
+    torch.testing.assert_close(again, first, rtol=0, atol=0)
+
+
+def test_a_damaged_package_is_built_again():
+    _, packaged = compiled_epoch("vae")
+    (path,) = packaged.paths()
+    path.write_bytes(b"not a package")
+    losses, rebuilt = compiled_epoch("vae")
+    assert rebuilt.built == 1 and torch.isfinite(losses).all()
+    assert path.stat().st_size > 1000
+
+
+def test_the_package_key_follows_the_step_and_the_cache_setting(monkeypatch):
+    signature = (((10,), "torch.float32", True),)
+    one = PackagedStep("vae", lambda: None, {"arch": {"latent_dim": 16}})
+    two = PackagedStep("vae", lambda: None, {"arch": {"latent_dim": 8}})
+    assert one.package(signature) != two.package(signature)
+    assert one.package(signature) != one.package((((11,), "torch.float32", True),))
+    monkeypatch.setenv("GENLAB_CACHE", "off")
+    off = PackagedStep("vae", lambda: None, {"arch": {"latent_dim": 16}})
+    assert "genlab-aoti-" in str(off.package(signature))  # a folder of this object's own
+
+
+def test_functional_adam_is_the_in_place_update():
+    from genlab.training.compiled import adam_
+
+    gen = torch.Generator().manual_seed(0)
+    p, g, m = (torch.randn(50, generator=gen) for _ in range(3))
+    v, t, lr = torch.rand(50, generator=gen), torch.tensor(3.0), torch.tensor(1e-3)
+    new = adam(p, g, m, v, t, lr, (0.9, 0.999), 1e-8)
+    p2, m2, v2, t2 = p.clone(), m.clone(), v.clone(), t.clone()
+    adam_(p2, g, m2, v2, t2, lr, (0.9, 0.999), 1e-8)
+    for a, b in zip(new, (p2, m2, v2, t2), strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-7)
+
+
+@pytest.mark.parametrize("model", ["gan"])
+def test_the_gans_step_is_packaged_too(model):
+    losses, packaged = compiled_epoch(model, dataclasses.replace(TINY, seeds=(0,)))
+    assert losses.shape == (3, 2, 1) and torch.isfinite(losses).all()
+    assert packaged.name == "gan" and len(packaged.paths()) == 1
