@@ -7,7 +7,10 @@ them alike):
 
 - ``genlab train vae|gan --epochs E`` (one member, default outputs: evaluation on 2500 samples,
   no figures), with the training epochs' own time (the sum of ``metrics.jsonl``'s seconds) and
-  the fixed cost, the whole process minus those epochs;
+  the fixed cost, the whole process minus those epochs. First, untimed but printed, one
+  ``--epochs 1 --compile on`` run of each builds the compiled step's packages where they are
+  not in genlab's cache yet, so that ``--compile auto`` finds them as any second run of the
+  step does; the same command with ``--compile off`` (eager) is a row of its own;
 - the homework's loop for the same E epochs as a process (``bench_train_speed.homework_epoch``:
   its imports, data, networks, Adam and training; *without* the notebook's plots, so a lower
   bound of the homework's own script), and genlab's ratio to it;
@@ -50,6 +53,8 @@ def commands(tmp: Path, epochs: int) -> list[tuple[str, list[str], int]]:
         out = str(tmp / f"{model}-{{i}}")
         train = [GENLAB, "train", model, "--epochs", str(epochs), "--out", out]
         rows.append((f"genlab train {model} --epochs {epochs}", train, 0))
+        eager = [*train[:-1], out + "-eager", "--compile", "off"]
+        rows.append((f"genlab train {model} --epochs {epochs} --compile off", eager, 0))
         rows.append((f"homework {model} loop, {epochs} epochs", homework(model, epochs), 0))
     return rows + [
         ("genlab minimax run", [GENLAB, "minimax", "run", "--out", str(tmp / "mm-{i}")], 0),
@@ -75,6 +80,10 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=150)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
+        for model in ("vae", "gan"):  # the compiled step's packages, where not built yet
+            build = [GENLAB, "train", model, "--epochs", "1", "--compile", "on",
+                     "--out", str(Path(tmp) / f"build-{model}")]  # fmt: skip
+            print(f"genlab train {model} --epochs 1 --compile on: {time_once(build, 0, 0):.1f} s")
         rows = commands(Path(tmp), args.epochs)
         times: dict[str, list[float]] = {label: [] for label, _, _ in rows}
         train: dict[str, list[float]] = {}
@@ -82,8 +91,8 @@ def main() -> None:
             for label, argv, expected in rows:
                 times[label].append(time_once(argv, expected, i))
                 if label.startswith("genlab train") and expected == 0:
-                    model = argv[2]
-                    train.setdefault(label, []).append(epochs_seconds(Path(tmp) / f"{model}-{i}"))
+                    folder = argv[argv.index("--out") + 1].format(i=i)
+                    train.setdefault(label, []).append(epochs_seconds(Path(folder)))
         med = {label: statistics.median(v) for label, v in times.items()}
         print(f"median of {args.repeat} rounds, seconds per whole process\n")
         print(f"{'command':40} {'whole':>7} {'epochs':>7} {'fixed':>7} {'vs homework':>12}")
