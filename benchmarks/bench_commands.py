@@ -95,9 +95,9 @@ def main() -> None:
                     train.setdefault(label, []).append(epochs_seconds(Path(folder)))
         med = {label: statistics.median(v) for label, v in times.items()}
         print(f"median of {args.repeat} rounds, seconds per whole process\n")
-        print(f"{'command':40} {'whole':>7} {'epochs':>7} {'fixed':>7} {'vs homework':>12}")
+        print(f"{'command':48} {'whole':>7} {'epochs':>7} {'fixed':>7} {'vs homework':>12}")
         for label, _, _ in rows:
-            line = f"{label:40} {med[label]:7.2f}"
+            line = f"{label:48} {med[label]:7.2f}"
             if label in train:
                 ep = statistics.median(train[label])
                 model = label.split()[2]
