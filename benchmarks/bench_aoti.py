@@ -7,7 +7,7 @@ On a CPU ``--compile`` runs the whole step from AOTInductor packages
    which builds the step's packages (steps of 64 and the epoch's last one of 16);
 2. in a fresh process on that cache: ``import torch``, the first compiled epoch (which loads
    the packages), and µs per step of the eager step and of the packaged one in the same
-   process, fastest of ``ROUNDS`` rounds of ``--epochs`` epochs each.
+   process, fastest of ``bench_train_speed.ROUNDS`` rounds of ``--epochs`` epochs each.
 
     .venv/bin/python benchmarks/bench_aoti.py [--threads 2] [--epochs 5] [--models vae,gan]
 """
@@ -20,8 +20,6 @@ import subprocess
 import sys
 import tempfile
 import time
-
-ROUNDS = 3
 
 
 def epoch_runner(model: str, compile: bool):
@@ -51,6 +49,7 @@ def build(model: str) -> None:
 
 def measure(model: str, epochs: int, imported: float) -> None:
     import torch
+    from bench_train_speed import fastest_per_step  # imports torch: after it was timed
 
     compiled, steps, trainer = epoch_runner(model, compile=True)
     tic = time.perf_counter()
@@ -58,15 +57,8 @@ def measure(model: str, epochs: int, imported: float) -> None:
     first = time.perf_counter() - tic
     assert trainer.compiled.packaged.built == 0, "the packages were not in the cache"
     eager, _, _ = epoch_runner(model, compile=False)
-    us = {}
-    for name, epoch in (("eager", eager), ("packaged", compiled)):
-        best = float("inf")
-        for _ in range(ROUNDS):
-            tic = time.perf_counter()
-            for _ in range(epochs):
-                epoch()
-            best = min(best, (time.perf_counter() - tic) / (epochs * steps))
-        us[name] = best * 1e6
+    runs = (("eager", eager), ("packaged", compiled))
+    us = {name: fastest_per_step(epoch, epochs, steps) * 1e6 for name, epoch in runs}
     print(f"{model}: import torch {imported:.2f} s; first compiled epoch, packages loaded "
           f"{first * 1e3:.0f} ms; µs per step (with the epoch's shuffle and noise), "
           f"{torch.get_num_threads()} threads: eager {us['eager']:.0f}, packaged "
