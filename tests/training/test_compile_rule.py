@@ -88,3 +88,14 @@ def test_an_unknown_compile_mode_is_refused(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["train", "vae", "--compile", "sometimes"])
     assert exit_.value.code == 2 and "sometimes" in capsys.readouterr().err
+
+
+def test_without_a_cpp_compiler_auto_stays_eager_and_on_is_refused(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CXX", "no-such-compiler-here")
+    choice = choose_compile(config("gan", 2000), 2000, "cpu")
+    assert not choice.compile and "no C++ compiler" in choice.why
+    argv = ["train", "vae", "--epochs", "2", "--n-samples", "64", "--out", str(tmp_path / "r")]
+    assert main([*argv, "--compile", "on"]) == 2
+    err = capsys.readouterr().err
+    assert "C++ compiler" in err and "--compile off" in err
+    assert not (tmp_path / "r").exists()  # refused before any work

@@ -71,3 +71,11 @@ def test_the_gans_step_is_packaged_too(model):
     losses, packaged = compiled_epoch(model, dataclasses.replace(TINY, seeds=(0,)))
     assert losses.shape == (3, 2, 1) and torch.isfinite(losses).all()
     assert packaged.name == "gan" and len(packaged.paths()) == 1
+
+
+def test_an_unwritable_cache_falls_back_to_a_folder_of_the_steps_own(tmp_path, monkeypatch):
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("GENLAB_CACHE", str(blocked))
+    step = PackagedStep("vae", lambda: None, {"arch": {}})
+    assert "genlab-aoti-" in str(step.package((((1,), "torch.float32", True),)))

@@ -344,6 +344,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         if args.compile == "auto" or (args.compile is None and args.config is None):
             config = auto_compile(config, split)
     check_run_fits(config, dim=dim)
+    if config.train.compile:
+        from genlab.training.compile_rule import check_compiler
+        from genlab.training.device import resolve_device
+
+        check_compiler(config, resolve_device(config.train.device).type)
     on_epoch, close = progress(f"train {args.model}", config.train.epochs)
     try:
         api.train(

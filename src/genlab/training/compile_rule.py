@@ -38,6 +38,9 @@ import dataclasses
 import hashlib
 import json
 import math
+import os
+import shutil
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -46,6 +49,7 @@ from typing import Any
 
 from genlab.base import atomic
 from genlab.base.cache import cache_root
+from genlab.base.errors import UserError
 from genlab.training.config import GANConfig, RunConfig
 
 __all__ = ["MARGIN", "CompileChoice", "choose_compile", "epoch_points", "remember_compiled"]
@@ -110,6 +114,21 @@ def _warm(config: RunConfig, n_train: int) -> bool:
     return bool(packages) and all(Path(p).is_file() for p in packages)
 
 
+def cpp_compiler() -> str | None:
+    """The C++ compiler inductor builds the packages with (``$CXX``, else ``g++``; ``clang++``
+    on macOS), where it is on the PATH; None when there is none."""
+    name = os.environ.get("CXX") or ("clang++" if sys.platform == "darwin" else "g++")
+    return shutil.which(name)
+
+
+def check_compiler(config: RunConfig, device: str) -> None:
+    """A compiled CPU run needs a C++ compiler: ``UserError`` before any work when none."""
+    if config.train.compile and device == "cpu" and cpp_compiler() is None:
+        raise UserError("--compile on needs a C++ compiler to build the compiled step "
+                        "(g++, or the one $CXX names), and none was found on the PATH; "
+                        "install one or train with --compile off")  # fmt: skip
+
+
 def choose_compile(config: RunConfig, n_train: int, device: str) -> CompileChoice:
     """``auto``: compile when the run is long enough for the compiled step to pay (module
     docstring). ``n_train``: the points an epoch goes through; ``device``: the resolved one."""
@@ -117,6 +136,8 @@ def choose_compile(config: RunConfig, n_train: int, device: str) -> CompileChoic
         return CompileChoice(False, f"auto: eager on {device} (the rule was measured on a CPU)")
     if not compilable(config):
         return CompileChoice(False, "auto: eager (only the homework's GAN step compiles)")
+    if cpp_compiler() is None:
+        return CompileChoice(False, "auto: eager (no C++ compiler on the PATH to build with)")
     t = config.train
     steps = t.epochs * math.ceil(n_train / t.batch_size)
     warm = _warm(config, n_train)

@@ -103,12 +103,24 @@ class PackagedStep:
         """Where the package of this input signature lives."""
         text = json.dumps({**self.key, "inputs": signature}, sort_keys=True, default=str)
         digest = hashlib.sha256(text.encode()).hexdigest()[:32]
+        return self._folder() / f"{self.name}-{digest}.pt2"
+
+    def _folder(self) -> Path:
+        """``packaged/`` in genlab's cache folder; a temporary folder of this object's own when
+        the cache is off or cannot be written (the packages then last as long as the run)."""
         root = cache_root()
-        if root is None:
-            if self._tmp is None:
-                self._tmp = tempfile.TemporaryDirectory(prefix="genlab-aoti-")
-            root = Path(self._tmp.name)
-        return root / "packaged" / f"{self.name}-{digest}.pt2"
+        if root is not None:
+            folder = root / "packaged"
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                pass
+            else:
+                if os.access(folder, os.W_OK):
+                    return folder
+        if self._tmp is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="genlab-aoti-")
+        return Path(self._tmp.name)
 
     def paths(self) -> tuple[Path, ...]:
         """The packages loaded so far, one per input signature seen."""
