@@ -126,10 +126,6 @@ class PackagedStep:
         """The packages loaded so far, one per input signature seen."""
         return tuple(self.package(signature) for signature in self.loaders)
 
-    def cached(self, inputs: Sequence[torch.Tensor]) -> bool:
-        """Whether the package for these inputs is already in the cache."""
-        return self.package(_signature(inputs)).is_file()
-
     def __call__(self, inputs: list[torch.Tensor]) -> list[torch.Tensor]:
         signature = _signature(inputs)
         loader = self.loaders.get(signature)
@@ -144,7 +140,7 @@ class PackagedStep:
             build_package(self.make(), inputs, path)
             self.built += 1
         # the package's kernels run on OpenMP's threads: set them as torch's own (left unset,
-        # two threads on two cores made a VAE step ~1.8× slower)
+        # two 150-epoch VAE runs took 23.6 and 26.2 ms an epoch, against 14.0 with it)
         torch.set_num_threads(torch.get_num_threads())
         try:
             return torch._C._aoti.AOTIModelPackageLoader(str(path), "model", False, 1, -1)
