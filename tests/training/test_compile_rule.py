@@ -99,3 +99,15 @@ def test_without_a_cpp_compiler_auto_stays_eager_and_on_is_refused(tmp_path, mon
     err = capsys.readouterr().err
     assert "C++ compiler" in err and "--compile off" in err
     assert not (tmp_path / "r").exists()  # refused before any work
+
+
+def test_packages_of_other_sources_do_not_count(tmp_path, monkeypatch):
+    """A marker written by another genlab (the step's sources changed) names packages that
+    this one cannot load: the step counts as unbuilt."""
+    run = config("vae", 150)
+    package = tmp_path / "a.pt2"
+    package.write_bytes(b"package")
+    remember_compiled(run, 2000, [package])
+    assert choose_compile(run, 2000, "cpu").compile
+    monkeypatch.setattr(compile_rule, "step_sources_digest", lambda: "another genlab")
+    assert not choose_compile(run, 2000, "cpu").compile

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
 import math
@@ -90,6 +91,20 @@ def saving(model: str, members: int) -> float:
     return one + (sixteen - one) * (e - 1) / 15
 
 
+_STEP_SOURCES = ("training/compiled.py", "training/packaged.py", "objectives.py", "models/nn.py")
+
+
+@functools.cache
+def step_sources_digest() -> str:
+    """A digest of the sources the compiled step is made of: a package built from other
+    sources (another genlab) is another package, and its marker counts for nothing."""
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for rel in _STEP_SOURCES:
+        h.update(rel.encode() + (root / rel).read_bytes())
+    return h.hexdigest()
+
+
 def _marker(config: RunConfig, n_train: int) -> Path | None:
     root = cache_root()
     if root is None:
@@ -97,7 +112,8 @@ def _marker(config: RunConfig, n_train: int) -> Path | None:
     t = config.train
     step = {"torch": version("torch"), "model": config.model,
             "arch": dataclasses.asdict(config.arch), "members": len(t.seeds),
-            "batch": t.batch_size, "last": n_train % t.batch_size, "dim": t.data_dim}  # fmt: skip
+            "batch": t.batch_size, "last": n_train % t.batch_size, "dim": t.data_dim,
+            "sources": step_sources_digest()}  # fmt: skip
     key = hashlib.sha256(json.dumps(step, sort_keys=True, default=str).encode()).hexdigest()
     return root / "compiled" / f"{key[:32]}.json"
 

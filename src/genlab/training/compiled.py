@@ -105,6 +105,17 @@ def _key(trainer) -> dict[str, Any]:
             "members": trainer.model.members, "betas": betas, "eps": eps}  # fmt: skip
 
 
+_ADAM = ("exp_avg", "exp_avg_sq", "step")
+
+
+def _take(flat: torch.Tensor, state: dict[str, torch.Tensor], new: list[torch.Tensor]) -> None:
+    """A packaged step's (parameters, m, v, t) into the run: the parameters copied into the
+    flat buffer (the modules' parameters are views of it), the fresh moment and step tensors
+    put in the optimizer's state in place of the old ones (no copies)."""
+    flat.data.copy_(new[0])
+    state.update(zip(_ADAM, new[1:], strict=True))
+
+
 def packaged_vae_step(trainer) -> Callable[[list, list], list[torch.Tensor]]:
     """``compiled_vae_step`` from AOTInductor packages (``genlab.training.packaged``): each
     step one call of the package for its batch shape, the outputs copied into the flat buffer
@@ -124,13 +135,12 @@ def packaged_vae_step(trainer) -> Callable[[list, list], list[torch.Tensor]]:
 
     def run(xs: list[torch.Tensor], epss: list[torch.Tensor]) -> list[torch.Tensor]:
         state = adam_state(trainer.opt, flat)  # looked up at every call, see compiled_vae_step
-        mine = (flat.data, state["exp_avg"], state["exp_avg_sq"], state["step"])
-        outs = []
+        lr, outs = _lr(trainer.opt), []
         with torch.no_grad():
             for x, eps in zip(xs, epss, strict=True):
-                new = packaged([*mine, _lr(trainer.opt), x.contiguous(), eps.contiguous()])
-                for old, value in zip(mine, new, strict=False):
-                    old.copy_(value)
+                mine = [flat.data, *(state[k] for k in _ADAM)]
+                new = packaged([*mine, lr, x.contiguous(), eps.contiguous()])
+                _take(flat, state, new[:4])
                 outs.append(new[-1])
         return outs
 
@@ -209,15 +219,14 @@ def packaged_gan_step(trainer) -> Callable[[list, list, list], list[torch.Tensor
 
     def run(xs: list[torch.Tensor], z_ds: list[torch.Tensor], z_gs: list[torch.Tensor]):
         sd, sg = adam_state(d.opt, d.flat), adam_state(g.opt, g.flat)  # see compiled_vae_step
-        mine = (d.flat.data, g.flat.data, sd["exp_avg"], sd["exp_avg_sq"], sd["step"],
-                sg["exp_avg"], sg["exp_avg_sq"], sg["step"])  # fmt: skip
-        outs = []
+        lr, outs = _lr(d.opt), []
         with torch.no_grad():
             for x, z_d, z_g in zip(xs, z_ds, z_gs, strict=True):
+                mine = [d.flat.data, g.flat.data, *(sd[k] for k in _ADAM), *(sg[k] for k in _ADAM)]
                 batch = [x.contiguous(), z_d.contiguous(), z_g.contiguous()]
-                new = packaged([*mine, _lr(d.opt), *batch])
-                for old, value in zip(mine, new, strict=False):
-                    old.copy_(value)
+                new = packaged([*mine, lr, *batch])
+                _take(d.flat, sd, [new[0], *new[2:5]])
+                _take(g.flat, sg, [new[1], *new[5:8]])
                 outs.append(new[-1])
         return outs
 

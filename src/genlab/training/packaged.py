@@ -31,10 +31,9 @@ from typing import Any
 import torch
 
 from genlab.base.cache import cache_root
+from genlab.training.compile_rule import step_sources_digest
 
 __all__ = ["PackagedStep", "adam"]
-
-_SOURCES = ("training/compiled.py", "training/packaged.py", "objectives.py", "models/nn.py")
 
 
 def adam(p, g, m, v, t, lr: torch.Tensor, betas: tuple[float, float], eps: float):
@@ -45,14 +44,6 @@ def adam(p, g, m, v, t, lr: torch.Tensor, betas: tuple[float, float], eps: float
     v = torch.addcmul(v * b2, g, g, value=1 - b2)
     denom = v.sqrt() / (1 - b2**t).sqrt() + eps
     return p - lr * m / denom / (1 - b1**t), m, v, t
-
-
-def _source_digest() -> str:
-    root = Path(__file__).resolve().parents[1]
-    h = hashlib.sha256()
-    for rel in _SOURCES:
-        h.update(rel.encode() + (root / rel).read_bytes())
-    return h.hexdigest()
 
 
 class _Traced(torch.nn.Module):
@@ -93,7 +84,7 @@ class PackagedStep:
     def __init__(self, name: str, make: Callable[[], Callable], key: dict[str, Any]) -> None:
         self.name, self.make = name, make
         self.key = {"torch": version("torch"), "cpu": torch.backends.cpu.get_cpu_capability(),
-                    "sources": _source_digest(), **key}  # fmt: skip
+                    "sources": step_sources_digest(), **key}  # fmt: skip
         self.loaders: dict[tuple, Any] = {}
         self._tmp: tempfile.TemporaryDirectory | None = None
         self.built = 0
