@@ -21,6 +21,10 @@ numbers only, never over modules, so each call's guards check a handful of tenso
 On a CPU, inductor's C++ wrapper (``cpp_wrapper``) replaces the Python code that launches the
 generated kernels, and ``step_groups`` runs two steps per call; together they take a VAE step
 from ~410 to ~310 µs (``benchmarks/bench_train_speed.py``).
+
+That ``torch.compile`` path is the GPU's. On a CPU the same step runs from AOTInductor packages
+(``genlab.training.packaged``, ``packaged_vae_step``, ``packaged_gan_step``): built once,
+loaded in milliseconds by every later run.
 """
 
 from __future__ import annotations
@@ -98,9 +102,8 @@ def vae_loss(trainer) -> Callable:
     return losses
 
 
-def _key(trainer) -> dict[str, Any]:
-    opt = trainer.opt if hasattr(trainer, "opt") else trainer.game.d.opt
-    betas, eps = _hyper(opt)
+def _key(trainer, betas: tuple[float, float], eps: float) -> dict[str, Any]:
+    """What a packaged step depends on beyond its sources and input shapes."""
     return {"model": type(trainer).__name__, "arch": dataclasses.asdict(trainer.arch),
             "members": trainer.model.members, "betas": betas, "eps": eps}  # fmt: skip
 
@@ -118,8 +121,8 @@ def _take(flat: torch.Tensor, state: dict[str, torch.Tensor], new: list[torch.Te
 
 def packaged_vae_step(trainer) -> Callable[[list, list], list[torch.Tensor]]:
     """``compiled_vae_step`` from AOTInductor packages (``genlab.training.packaged``): each
-    step one call of the package for its batch shape, the outputs copied into the flat buffer
-    and the optimizer's state."""
+    step one call of the package for its batch shape, its outputs taken into the flat buffer
+    and the optimizer's state (``_take``)."""
     flat = trainer.flat
     losses = vae_loss(trainer)
     betas, eps_adam = _hyper(trainer.opt)
@@ -131,7 +134,7 @@ def packaged_vae_step(trainer) -> Callable[[list, list], list[torch.Tensor]]:
 
         return step
 
-    packaged = PackagedStep("vae", make, _key(trainer))
+    packaged = PackagedStep("vae", make, _key(trainer, betas, eps_adam))
 
     def run(xs: list[torch.Tensor], epss: list[torch.Tensor]) -> list[torch.Tensor]:
         state = adam_state(trainer.opt, flat)  # looked up at every call, see compiled_vae_step
@@ -215,7 +218,7 @@ def packaged_gan_step(trainer) -> Callable[[list, list, list], list[torch.Tensor
 
         return step
 
-    packaged = PackagedStep("gan", make, _key(trainer))
+    packaged = PackagedStep("gan", make, _key(trainer, betas, eps_adam))
 
     def run(xs: list[torch.Tensor], z_ds: list[torch.Tensor], z_gs: list[torch.Tensor]):
         sd, sg = adam_state(d.opt, d.flat), adam_state(g.opt, g.flat)  # see compiled_vae_step
