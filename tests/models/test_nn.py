@@ -191,3 +191,28 @@ def test_mlp_apply_is_the_modules_forward():
     torch.testing.assert_close(
         mlp_apply(flat, b.layout, y, mlp_size(a.layout)), b(y), rtol=0, atol=0
     )
+
+
+def test_split_layers_are_the_same_network_and_its_gradient_one_concatenation():
+    from torch.fx.experimental.proxy_tensor import make_fx
+
+    from genlab.models.nn import mlp_apply, mlp_forward, mlp_size, split_layers
+
+    torch.manual_seed(0)
+    a = EnsembleMLP(2, [3, 5, 2], ["tanh"])
+    b = EnsembleMLP(2, [2, 4, 1], ["leaky_relu"])
+    flat = torch.randn(mlp_size(a.layout) + mlp_size(b.layout))
+    x = torch.randn(2, 6, 3)
+
+    def by_split(w):
+        la, lb = split_layers(w, a.layout, b.layout)
+        return mlp_forward(lb, b.layout, mlp_forward(la, a.layout, x)).sum()
+
+    def by_slices(w):
+        return mlp_apply(w, b.layout, mlp_apply(w, a.layout, x), mlp_size(a.layout)).sum()
+
+    torch.testing.assert_close(by_split(flat), by_slices(flat), rtol=0, atol=0)
+    g_split, g_slices = torch.func.grad(by_split)(flat), torch.func.grad(by_slices)(flat)
+    torch.testing.assert_close(g_split, g_slices, rtol=0, atol=0)
+    ops = {str(n.target) for n in make_fx(torch.func.grad(by_split))(flat).graph.nodes}
+    assert "aten.cat.default" in ops and "aten.slice_backward.default" not in ops

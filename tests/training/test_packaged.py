@@ -70,8 +70,28 @@ def test_functional_adam_is_the_in_place_update():
     new = adam(p, g, m, v, t, lr, (0.9, 0.999), 1e-8)
     p2, m2, v2, t2 = p.clone(), m.clone(), v.clone(), t.clone()
     adam_(p2, g, m2, v2, t2, lr, (0.9, 0.999), 1e-8)
-    for a, b in zip(new, (p2, m2, v2, t2), strict=True):
+    for a, b in zip(new[:4], (p2, m2, v2, t2), strict=True):
         torch.testing.assert_close(a, b, rtol=0, atol=1e-7)
+    step_size, root = new[4]  # the scalars the update reads from a buffer of their own
+    torch.testing.assert_close(step_size, lr / (1 - 0.9**4), rtol=1e-6, atol=0)
+    # 1 − β₂ᵗ in float32, as the step tensor is: ~1e-5 relative at t = 4
+    torch.testing.assert_close(root, torch.tensor((1 - 0.999**4) ** 0.5), rtol=3e-5, atol=0)
+
+
+def test_functional_adam_is_torch_optim_adam():
+    """Against ``torch.optim.Adam`` itself, over 20 steps."""
+    gen = torch.Generator().manual_seed(1)
+    w = torch.randn(40, generator=gen)
+    ref = torch.nn.Parameter(w.clone())
+    opt = torch.optim.Adam([ref], lr=1e-2)
+    p, m, v, t = w.clone(), torch.zeros(40), torch.zeros(40), torch.tensor(0.0)
+    for _ in range(20):
+        g = torch.randn(40, generator=gen)
+        ref.grad = g.clone()
+        opt.step()
+        p, m, v, t, _ = adam(p, g, m, v, t, torch.tensor(1e-2, dtype=torch.float64),
+                             (0.9, 0.999), 1e-8)  # fmt: skip
+    torch.testing.assert_close(p, ref.detach(), rtol=0, atol=1e-6)
 
 
 def test_the_gans_step_is_packaged_too():

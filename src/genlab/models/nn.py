@@ -110,6 +110,10 @@ class EnsembleMLP(nn.Module):
         return x
 
 
+Layers = list[tuple[torch.Tensor, torch.Tensor]]
+"""An ensemble MLP's parameters as (weight (E, in, out), bias (E, 1, out)) per layer."""
+
+
 def mlp_apply(flat: torch.Tensor, layout: Layout, x: torch.Tensor, offset: int = 0) -> torch.Tensor:
     """The ensemble MLP of ``layout`` with its parameters read from ``flat`` at ``offset``.
 
@@ -117,15 +121,40 @@ def mlp_apply(flat: torch.Tensor, layout: Layout, x: torch.Tensor, offset: int =
     bias (E, 1, out), layer by layer), the layout of ``genlab.optim.flat.flatten_parameters``, so
     this is ``EnsembleMLP.forward`` as a pure function of tensors (for ``torch.compile``).
     """
-    for members, w_in, w_out, act in layout:
+    layers = []
+    for members, w_in, w_out, _ in layout:
         n_w, n_b = members * w_in * w_out, members * w_out
         weight = flat[offset : offset + n_w].view(members, w_in, w_out)
         bias = flat[offset + n_w : offset + n_w + n_b].view(members, 1, w_out)
+        layers.append((weight, bias))
         offset += n_w + n_b
+    return mlp_forward(layers, layout, x)
+
+
+def mlp_forward(layers: Layers, layout: Layout, x: torch.Tensor) -> torch.Tensor:
+    """``EnsembleMLP.forward`` of ``layout`` with the parameters ``layers``."""
+    for (weight, bias), (*_, act) in zip(layers, layout, strict=True):
         x = torch.baddbmm(bias, x, weight)
         if act is not None:
             x = FUNCTIONS[act](x)
     return x
+
+
+def split_layers(flat: torch.Tensor, *layouts: Layout) -> tuple[Layers, ...]:
+    """The layers of each of ``layouts``, laid one after another in ``flat`` (all of it), as
+    views from one ``torch.split``.
+
+    For a step compiled whole this is what ``mlp_apply``'s slices are not: the gradient of a
+    split is one concatenation of its pieces' gradients, while that of each slice is the
+    piece's gradient padded with zeros to ``flat``'s size, and their sum costs the fused
+    update after it a masked load per piece for every parameter.
+    """
+    sizes = [n for layout in layouts for m, i, o, _ in layout for n in (m * i * o, m * o)]
+    pieces = iter(flat.split(sizes))
+    return tuple(
+        [(next(pieces).view(m, i, o), next(pieces).view(m, 1, o)) for m, i, o, _ in layout]
+        for layout in layouts
+    )
 
 
 def mlp_size(layout: Layout) -> int:

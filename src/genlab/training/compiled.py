@@ -9,12 +9,13 @@ update, and inductor fuses the elementwise work around the matmuls.
 
 Adam is torch's single-tensor rule (Kingma & Ba 2015, as in ``torch.optim.Adam``):
     m ← β₁m + (1 − β₁)g,  v ← β₂v + (1 − β₂)g²,
-    p ← p − (lr / (1 − β₁ᵗ)) · m / (sqrt(v) / sqrt(1 − β₂ᵗ) + ε),
+    p ← p − (lr / (1 − β₁ᵗ)) · (m / (sqrt(v) / sqrt(1 − β₂ᵗ) + ε)),
 applied in place to the state tensors of the run's ``torch.optim.Adam``, so a checkpoint
 written by a compiled run resumes in eager mode and vice versa. Only the homework's
 alternating game step is compiled for the GAN.
 
-The networks enter as ``genlab.models.nn.mlp_apply`` over views of the flat buffer, and the loss
+The networks enter as ``genlab.models.nn.mlp_forward`` over views of the flat buffer
+(``split_layers``: one split, whose gradient is one concatenation), and the loss
 composition is the eager trainers' own (``objectives.vae_losses``,
 ``objectives.discriminator_step_loss``). The compiled function closes over plain tuples and
 numbers only, never over modules, so each call's guards check a handful of tensors.
@@ -37,7 +38,7 @@ import torch
 from torch.func import grad
 
 from genlab import objectives as obj
-from genlab.models.nn import mlp_apply, mlp_size
+from genlab.models.nn import mlp_forward, split_layers
 from genlab.optim.adam import adam_state
 from genlab.training.packaged import PackagedStep, adam
 
@@ -49,7 +50,7 @@ def adam_(p, g, m, v, step, lr: torch.Tensor, betas: tuple[float, float], eps: f
     m.lerp_(g, 1 - b1)
     v.mul_(b2).addcmul_(g, g, value=1 - b2)
     denom = (v.sqrt() / (1 - b2**t).sqrt()).add_(eps)
-    p.sub_(lr * m / denom / (1 - b1**t))
+    p.sub_(lr / (1 - b1**t) * (m / denom))
 
 
 def _hyper(opt: torch.optim.Adam) -> tuple[tuple[float, float], float]:
@@ -87,16 +88,18 @@ def vae_loss(trainer) -> Callable:
     ``w``: the eager step's loss composition (``objectives.vae_losses``)."""
     reg = trainer.arch.reg_coeff
     enc, dec = trainer.model.encoder.layout, trainer.model.decoder.layout
-    n_enc = mlp_size(enc)
 
     def losses(w: torch.Tensor, x: torch.Tensor, eps: torch.Tensor):
+        enc_layers, dec_layers = split_layers(w, enc, dec)
+
         def encode(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-            mu, log_std = mlp_apply(w, enc, x).chunk(2, dim=-1)
+            mu, log_std = mlp_forward(enc_layers, enc, x).chunk(2, dim=-1)
             return mu, log_std
 
-        out = torch.stack(
-            obj.vae_losses(encode, lambda z: mlp_apply(w, dec, z, n_enc), x, eps, reg)
-        )
+        def decode(z: torch.Tensor) -> torch.Tensor:
+            return mlp_forward(dec_layers, dec, z)
+
+        out = torch.stack(obj.vae_losses(encode, decode, x, eps, reg))
         return out[0].sum(), out
 
     return losses
@@ -130,7 +133,7 @@ def packaged_vae_step(trainer) -> Callable[[list, list], list[torch.Tensor]]:
     def make() -> Callable:
         def step(w, m, v, t, lr, x, eps):
             g, out = grad(losses, has_aux=True)(w, x, eps)
-            return (*adam(w, g, m, v, t, lr, betas, eps_adam), out)
+            return (*adam(w, g, m, v, t, lr, betas, eps_adam), out)  # + the scalars, unused
 
         return step
 
@@ -189,14 +192,18 @@ def gan_losses(trainer) -> tuple[Callable, Callable]:
     lam, kind = arch.lam, arch.generator_loss
 
     def d_loss(wd, wg, x, z):
-        def discriminate(x: torch.Tensor) -> torch.Tensor:
-            return mlp_apply(wd, dis, x).squeeze(-1)
+        (d_layers,), (g_layers,) = split_layers(wd, dis), split_layers(wg, gen)
 
-        loss = obj.discriminator_step_loss(discriminate, x, mlp_apply(wg, gen, z), lam)
+        def discriminate(x: torch.Tensor) -> torch.Tensor:
+            return mlp_forward(d_layers, dis, x).squeeze(-1)
+
+        loss = obj.discriminator_step_loss(discriminate, x, mlp_forward(g_layers, gen, z), lam)
         return loss.sum(), loss
 
     def g_loss(wg, wd, z):
-        loss = obj.generator_loss(mlp_apply(wd, dis, mlp_apply(wg, gen, z)).squeeze(-1), kind)
+        (d_layers,), (g_layers,) = split_layers(wd, dis), split_layers(wg, gen)
+        fake = mlp_forward(g_layers, gen, z)
+        loss = obj.generator_loss(mlp_forward(d_layers, dis, fake).squeeze(-1), kind)
         return loss.sum(), loss
 
     return d_loss, g_loss
@@ -211,10 +218,11 @@ def packaged_gan_step(trainer) -> Callable[[list, list, list], list[torch.Tensor
     def make() -> Callable:
         def step(wd, wg, dm, dv, dt, gm, gv, gt, lr, x, z_d, z_g):
             gd, ld = grad(d_loss, has_aux=True)(wd, wg, x, z_d)
-            wd, dm, dv, dt = adam(wd, gd, dm, dv, dt, lr, betas, eps_adam)
+            wd, dm, dv, dt, cd = adam(wd, gd, dm, dv, dt, lr, betas, eps_adam)
             gg, lg = grad(g_loss, has_aux=True)(wg, wd, z_g)
-            wg, gm, gv, gt = adam(wg, gg, gm, gv, gt, lr, betas, eps_adam)
-            return wd, wg, dm, dv, dt, gm, gv, gt, torch.stack((ld, lg))
+            wg, gm, gv, gt, cg = adam(wg, gg, gm, gv, gt, lr, betas, eps_adam)
+            # cd, cg: the Adam scalars (see packaged.adam), unused
+            return wd, wg, dm, dv, dt, gm, gv, gt, cd, cg, torch.stack((ld, lg))
 
         return step
 
