@@ -5,11 +5,12 @@ per-item ``Dataset`` of float64 rows, ``nn.Sequential`` models, sigmoid then ``t
 default ``torch.optim.Adam``. genlab runs its own epoch loop (member axis, pre-drawn noise,
 fused Adam), in eager mode and with ``--compile``, for 1 and 16 members.
 
-    python benchmarks/bench_train_speed.py [--epochs 6] [--threads 1] [--members 1,16]
+    python benchmarks/bench_train_speed.py [--epochs 6] [--rounds 3] [--threads 1] [--members 1,16]
 
 Prints ms per step and per member-step, and the speed-up over the baseline (per member-step).
-Each variant is timed in ``ROUNDS`` rounds of ``--epochs`` epochs and its fastest round kept,
-so that a burst of other work on the machine does not decide a ratio.
+The variants, baseline included, take turns: ``--rounds`` rounds, each timing ``--epochs``
+epochs of every variant, and each variant's fastest round kept, so that a burst of other work
+on the machine does not decide a ratio.
 """
 
 from __future__ import annotations
@@ -81,13 +82,6 @@ def fastest_per_step(epoch, epochs: int, steps: int) -> float:
     return best
 
 
-def time_baseline(model: str, epochs: int) -> float:
-    """Seconds per step of the homework's loop (after one warm-up epoch)."""
-    epoch, steps = homework_epoch(model)
-    epoch()
-    return fastest_per_step(epoch, epochs, steps)
-
-
 def homework_epoch(model: str):
     """The homework's setup for ``model`` (data, loader, networks, Adam): (one epoch, steps)."""
     torch.manual_seed(0)
@@ -119,44 +113,60 @@ def homework_epoch(model: str):
     return epoch, len(loader)
 
 
-def time_genlab(model: str, members: int, epochs: int, compile: bool) -> float:
-    """Seconds per step of genlab's epoch loop for ``members`` members (after warm-up)."""
+def genlab_epoch(model: str, members: int, compile: bool):
+    """genlab's epoch loop for ``members`` members, warmed up (a compiled step built or
+    loaded): (one epoch, steps per epoch)."""
     cfg = RunConfig(model, TrainConfig(seeds=tuple(range(members)), compile=compile))
     device = torch.device("cpu")
     x = training_data(cfg, device)
     trainer = make_trainer(build_model(cfg, device), cfg)
     gens = member_generators(cfg.train.seeds, "train", device)
-    for _ in range(2 if compile else 1):  # warm-up (compilation happens here)
-        trainer.epoch(x, gens, 64)
-    best = float("inf")
-    for _ in range(ROUNDS):
-        tic = time.perf_counter()
-        for _ in range(epochs):
-            losses = trainer.epoch(x, gens, 64)
-        losses.sum().item()
-        best = min(best, (time.perf_counter() - tic) / (epochs * losses.shape[0]))
+    for _ in range(2 if compile else 1):
+        trainer.epoch(x, gens, cfg.train.batch_size)
+    return (lambda: trainer.epoch(x, gens, cfg.train.batch_size)), -(-x.shape[1] // 64)
+
+
+def interleaved(epochs: dict[str, tuple], per_round: int, rounds: int) -> dict[str, float]:
+    """Seconds per step of each ``(epoch, steps)``, the fastest of ``rounds`` rounds of
+    ``per_round`` epochs, the variants taking turns within each round: a slow minute on a
+    shared machine then slows every variant of that round, not one of them."""
+    best = dict.fromkeys(epochs, float("inf"))
+    for _ in range(rounds):
+        for name, (epoch, steps) in epochs.items():
+            tic = time.perf_counter()
+            for _ in range(per_round):
+                epoch()
+            best[name] = min(best[name], (time.perf_counter() - tic) / (per_round * steps))
     return best
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--epochs", type=int, default=6)
+    ap.add_argument("--rounds", type=int, default=ROUNDS)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--members", default="1,16")
     ap.add_argument("--models", default="vae,gan")
     ap.add_argument("--no-compile", action="store_true")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    print(f"torch {torch.__version__}, {args.threads} thread(s), {args.epochs} timed epochs\n")
+    print(f"torch {torch.__version__}, {args.threads} thread(s), {args.rounds} rounds of "
+          f"{args.epochs} epochs per variant, taking turns\n")  # fmt: skip
     print(f"{'model':5} {'variant':22} {'ms/step':>8} {'µs/member-step':>15} {'speed-up':>9}")
+    members = [int(m) for m in args.members.split(",")]
     for model in args.models.split(","):
-        base = time_baseline(model, args.epochs)
-        print(f"{model:5} {'homework loop':22} {base * 1e3:8.3f} {base * 1e6:15.1f} {1:9.2f}")
+        baseline = homework_epoch(model)
+        baseline[0]()  # warm-up
+        epochs, sizes = {"homework loop": baseline}, {"homework loop": 1}
         for compile in (False, True) if not args.no_compile else (False,):
-            for m in map(int, args.members.split(",")):
-                t = time_genlab(model, m, args.epochs, compile)
+            for m in members:
                 name = f"genlab E={m}" + (" compiled" if compile else " eager")
-                print(f"{model:5} {name:22} {t * 1e3:8.3f} {t / m * 1e6:15.1f} {base * m / t:9.2f}")
+                epochs[name], sizes[name] = genlab_epoch(model, m, compile), m
+        times = interleaved(epochs, args.epochs, args.rounds)
+        base = times["homework loop"]
+        for name, t in times.items():
+            m = sizes[name]
+            print(f"{model:5} {name:22} {t * 1e3:8.3f} {t / m * 1e6:15.1f} {base * m / t:9.2f}")
 
 
 if __name__ == "__main__":

