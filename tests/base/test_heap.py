@@ -25,8 +25,11 @@ for _ in range(20):
 print(sum(faults[5:]))
 """
     faults = {
-        mode: int(subprocess.run([sys.executable, "-c", code, mode], capture_output=True,
-                                 text=True, check=True).stdout)  # fmt: skip
+        mode: int(
+            subprocess.run(
+                [sys.executable, "-c", code, mode], capture_output=True, text=True, check=True
+            ).stdout
+        )  # fmt: skip
         for mode in ("keep", "default")
     }
     assert faults["default"] > 15 * 1000  # ~2048 pages of 4 KiB per round, 15 rounds

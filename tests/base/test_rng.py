@@ -24,7 +24,7 @@ def test_members_draw_what_each_alone_draws(draw, threads, monkeypatch):
     gens = member_generators(seeds, "train")
     for g in gens:
         single(*shape, generator=g)
-    assert all(torch.equal(a, torch.rand(3, generator=g)) for a, g in zip(after, gens))
+    assert all(torch.equal(a, torch.rand(3, generator=g)) for a, g in zip(after, gens, strict=True))
 
 
 def _draw_in_child(queue) -> None:
