@@ -132,9 +132,14 @@ def mlp_apply(flat: torch.Tensor, layout: Layout, x: torch.Tensor, offset: int =
 
 
 def mlp_forward(layers: Layers, layout: Layout, x: torch.Tensor) -> torch.Tensor:
-    """``EnsembleMLP.forward`` of ``layout`` with the parameters ``layers``."""
+    """``EnsembleMLP.forward`` of ``layout`` with the parameters ``layers``.
+
+    Each layer is ``bmm(x, W) + b``, not the modules' ``baddbmm(b, x, W)`` (equal here to the
+    last bit, ``tests/models/test_nn.py``): compiled, the bias then joins the activation's
+    fused kernel, where ATen's ``baddbmm`` first copies the broadcast bias into its output.
+    """
     for (weight, bias), (*_, act) in zip(layers, layout, strict=True):
-        x = torch.baddbmm(bias, x, weight)
+        x = torch.bmm(x, weight) + bias
         if act is not None:
             x = FUNCTIONS[act](x)
     return x
