@@ -114,18 +114,19 @@ def _key(trainer, betas: tuple[float, float], eps: float) -> dict[str, Any]:
 _ADAM = ("exp_avg", "exp_avg_sq", "step")
 
 
-def _take(flat: torch.Tensor, state: dict[str, torch.Tensor], new: list[torch.Tensor]) -> None:
-    """A packaged step's (parameters, m, v, t) into the run: the parameters copied into the
-    flat buffer (the modules' parameters are views of it), the fresh moment and step tensors
-    put in the optimizer's state in place of the old ones (no copies)."""
-    flat.data.copy_(new[0])
-    state.update(zip(_ADAM, new[1:], strict=True))
+def _write_back(into: tuple[torch.Tensor, ...], new: tuple[torch.Tensor, ...]) -> None:
+    """The step's new parameters, moments and step count written into its own inputs: traced,
+    these ``copy_`` are mutations of the package's inputs, which AOTInductor stores in place,
+    in the run's flat buffer (the modules' parameters are views of it) and the optimizer's
+    state, with no output to allocate or copy back."""
+    for old, value in zip(into, new, strict=True):
+        old.copy_(value)
 
 
 def packaged_vae_step(trainer) -> Callable[[list, list], list[torch.Tensor]]:
     """``compiled_vae_step`` from AOTInductor packages (``genlab.training.packaged``): each
-    step one call of the package for its batch shape, its outputs taken into the flat buffer
-    and the optimizer's state (``_take``)."""
+    step one call of the package for its batch shape, which updates the flat buffer and the
+    optimizer's state in place (``_write_back``)."""
     flat = trainer.flat
     losses = vae_loss(trainer)
     betas, eps_adam = _hyper(trainer.opt)
@@ -133,7 +134,9 @@ def packaged_vae_step(trainer) -> Callable[[list, list], list[torch.Tensor]]:
     def make() -> Callable:
         def step(w, m, v, t, lr, x, eps):
             g, out = grad(losses, has_aux=True)(w, x, eps)
-            return (*adam(w, g, m, v, t, lr, betas, eps_adam), out)  # + the scalars, unused
+            *new, scalars = adam(w, g, m, v, t, lr, betas, eps_adam)
+            _write_back((w, m, v, t), tuple(new))
+            return out, scalars  # the scalars only to be stored once (see packaged.adam)
 
         return step
 
@@ -141,14 +144,10 @@ def packaged_vae_step(trainer) -> Callable[[list, list], list[torch.Tensor]]:
 
     def run(xs: list[torch.Tensor], epss: list[torch.Tensor]) -> list[torch.Tensor]:
         state = adam_state(trainer.opt, flat)  # looked up at every call, see compiled_vae_step
-        lr, outs = _lr(trainer.opt), []
+        mine = [flat.data, *(state[k] for k in _ADAM), _lr(trainer.opt)]
         with torch.no_grad():
-            for x, eps in zip(xs, epss, strict=True):
-                mine = [flat.data, *(state[k] for k in _ADAM)]
-                new = packaged([*mine, lr, x.contiguous(), eps.contiguous()])
-                _take(flat, state, new[:4])
-                outs.append(new[-1])
-        return outs
+            return [packaged([*mine, x.contiguous(), eps.contiguous()])[0]
+                    for x, eps in zip(xs, epss, strict=True)]  # fmt: skip
 
     run.packaged = packaged  # type: ignore[attr-defined]  # for the compile rule and tests
     return run
@@ -218,11 +217,11 @@ def packaged_gan_step(trainer) -> Callable[[list, list, list], list[torch.Tensor
     def make() -> Callable:
         def step(wd, wg, dm, dv, dt, gm, gv, gt, lr, x, z_d, z_g):
             gd, ld = grad(d_loss, has_aux=True)(wd, wg, x, z_d)
-            wd, dm, dv, dt, cd = adam(wd, gd, dm, dv, dt, lr, betas, eps_adam)
-            gg, lg = grad(g_loss, has_aux=True)(wg, wd, z_g)
-            wg, gm, gv, gt, cg = adam(wg, gg, gm, gv, gt, lr, betas, eps_adam)
-            # cd, cg: the Adam scalars (see packaged.adam), unused
-            return wd, wg, dm, dv, dt, gm, gv, gt, cd, cg, torch.stack((ld, lg))
+            *new_d, cd = adam(wd, gd, dm, dv, dt, lr, betas, eps_adam)
+            gg, lg = grad(g_loss, has_aux=True)(wg, new_d[0], z_g)  # against the updated D
+            *new_g, cg = adam(wg, gg, gm, gv, gt, lr, betas, eps_adam)
+            _write_back((wd, dm, dv, dt, wg, gm, gv, gt), (*new_d, *new_g))
+            return torch.stack((ld, lg)), cd, cg  # cd, cg: see packaged_vae_step
 
         return step
 
@@ -230,16 +229,11 @@ def packaged_gan_step(trainer) -> Callable[[list, list, list], list[torch.Tensor
 
     def run(xs: list[torch.Tensor], z_ds: list[torch.Tensor], z_gs: list[torch.Tensor]):
         sd, sg = adam_state(d.opt, d.flat), adam_state(g.opt, g.flat)  # see compiled_vae_step
-        lr, outs = _lr(d.opt), []
+        mine = [d.flat.data, g.flat.data, *(sd[k] for k in _ADAM), *(sg[k] for k in _ADAM),
+                _lr(d.opt)]  # fmt: skip
         with torch.no_grad():
-            for x, z_d, z_g in zip(xs, z_ds, z_gs, strict=True):
-                mine = [d.flat.data, g.flat.data, *(sd[k] for k in _ADAM), *(sg[k] for k in _ADAM)]
-                batch = [x.contiguous(), z_d.contiguous(), z_g.contiguous()]
-                new = packaged([*mine, lr, *batch])
-                _take(d.flat, sd, [new[0], *new[2:5]])
-                _take(g.flat, sg, [new[1], *new[5:8]])
-                outs.append(new[-1])
-        return outs
+            return [packaged([*mine, x.contiguous(), z_d.contiguous(), z_g.contiguous()])[0]
+                    for x, z_d, z_g in zip(xs, z_ds, z_gs, strict=True)]  # fmt: skip
 
     run.packaged = packaged  # type: ignore[attr-defined]
     return run

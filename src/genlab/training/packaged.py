@@ -3,7 +3,8 @@
 ``torch.compile`` (``genlab.training.compiled``) pays inductor's warm-up in every process that
 compiles: ~30 s with a cold cache and ~5 s with a warm one, on a 2-core CPU. Here the same
 whole step (forward, ``torch.func.grad`` and Adam, the equations of ``compiled.py``) is written
-functionally — new tensors out, inputs never updated — traced to an aten graph with
+functionally, its new parameters and Adam state written back into its inputs at the end
+(``copy_``, which AOTInductor turns into stores in place), traced to an aten graph with
 ``make_fx`` (``torch.export`` cannot trace ``torch.func.grad`` itself), exported, and compiled
 ahead of time into a shared library with ``torch._inductor.aoti_compile_and_package``. The
 package is kept in genlab's cache folder under a digest of everything it depends on (the
@@ -73,11 +74,13 @@ class _Traced(torch.nn.Module):
 
 
 def build_package(fn: Callable, inputs: Sequence[torch.Tensor], path: Path) -> None:
-    """Trace ``fn(*inputs)`` (a tuple of tensors out, inputs untouched), export it and compile
-    it into the AOTInductor package ``path``, written atomically (temporary name, rename)."""
+    """Trace ``fn(*inputs)`` (a tuple of tensors out; it may write into its inputs, which are
+    traced as copies), export it and compile it into the AOTInductor package ``path``,
+    written atomically (temporary name, rename)."""
     import torch._inductor
     from torch.fx.experimental.proxy_tensor import make_fx
 
+    inputs = [t.clone() for t in inputs]  # traced for real: a step writing into its inputs
     with warnings.catch_warnings():  # torch's own pytree deprecation, nothing a user can act on
         warnings.filterwarnings("ignore", message=".*LeafSpec.*", category=FutureWarning)
         with torch.no_grad():
