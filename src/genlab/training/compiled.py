@@ -66,6 +66,19 @@ def _lr(opt: torch.optim.Adam) -> torch.Tensor:
     return torch.tensor(group["lr"], dtype=torch.float64, device=group["params"][0].device)
 
 
+def _lr_input(opt: torch.optim.Adam) -> Callable[[], torch.Tensor]:
+    """``_lr(opt)``, made again only when the learning rate has changed."""
+    last: list = [None, None]
+
+    def current() -> torch.Tensor:
+        lr = opt.param_groups[0]["lr"]
+        if last[0] != lr:
+            last[:] = [lr, _lr(opt)]
+        return last[1]
+
+    return current
+
+
 def _compile(fn: Callable, device: torch.device) -> Callable:
     options: dict[str, Any] | None = {"cpp_wrapper": True} if device.type == "cpu" else None
     return torch.compile(fn, dynamic=False, fullgraph=True, options=options)
@@ -141,10 +154,11 @@ def packaged_vae_step(trainer) -> Callable[[list, list], list[torch.Tensor]]:
         return step
 
     packaged = PackagedStep("vae", make, _key(trainer, betas, eps_adam))
+    lr = _lr_input(trainer.opt)
 
     def run(xs: list[torch.Tensor], epss: list[torch.Tensor]) -> list[torch.Tensor]:
         state = adam_state(trainer.opt, flat)  # looked up at every call, see compiled_vae_step
-        mine = [flat.data, *(state[k] for k in _ADAM), _lr(trainer.opt)]
+        mine = [flat.data, *(state[k] for k in _ADAM), lr()]
         with torch.no_grad():
             return [packaged([*mine, x.contiguous(), eps.contiguous()])[0]
                     for x, eps in zip(xs, epss, strict=True)]  # fmt: skip
@@ -226,11 +240,12 @@ def packaged_gan_step(trainer) -> Callable[[list, list, list], list[torch.Tensor
         return step
 
     packaged = PackagedStep("gan", make, _key(trainer, betas, eps_adam))
+    lr = _lr_input(d.opt)
 
     def run(xs: list[torch.Tensor], z_ds: list[torch.Tensor], z_gs: list[torch.Tensor]):
         sd, sg = adam_state(d.opt, d.flat), adam_state(g.opt, g.flat)  # see compiled_vae_step
         mine = [d.flat.data, g.flat.data, *(sd[k] for k in _ADAM), *(sg[k] for k in _ADAM),
-                _lr(d.opt)]  # fmt: skip
+                lr()]  # fmt: skip
         with torch.no_grad():
             return [packaged([*mine, x.contiguous(), z_d.contiguous(), z_g.contiguous()])[0]
                     for x, z_d, z_g in zip(xs, z_ds, z_gs, strict=True)]  # fmt: skip
