@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import time
+
 import torch
 
 from genlab.base.rng import member_generators
 from genlab.training import build_model, make_trainer, training_data
 from genlab.training.config import RunConfig, TrainConfig
-from genlab.training.packaged import PackagedStep, adam
+from genlab.training.packaged import STALE_DAYS, PackagedStep, adam, prune_stale
 
 TINY = TrainConfig(n_samples=96, batch_size=32, epochs=1, seeds=(0, 1), snapshots=1,
                    eval_samples=0, compile=True)  # fmt: skip
@@ -106,3 +109,38 @@ def test_an_unwritable_cache_falls_back_to_a_folder_of_the_steps_own(tmp_path, m
     monkeypatch.setenv("GENLAB_CACHE", str(blocked))
     step = PackagedStep("vae", lambda: None, {"arch": {}})
     assert "genlab-aoti-" in str(step.package((((1,), "torch.float32", True),)))
+
+
+def test_packages_unused_for_a_month_are_removed_after_a_build(monkeypatch, tmp_path):
+    """A build prunes the packages not loaded for ``STALE_DAYS`` days (the build stubbed by a
+    copy of a good package); a load marks its package as used."""
+    _, packaged = compiled_epoch("vae")
+    (path,) = packaged.paths()
+    good = tmp_path / "good.pt2"
+    good.write_bytes(path.read_bytes())
+    stale, recent = path.with_name("vae-stale.pt2"), path.with_name("gan-recent.pt2")
+    for f in (stale, recent):
+        f.write_bytes(b"another version's package")
+    long_ago = time.time() - (STALE_DAYS + 1) * 86400
+    os.utime(stale, (long_ago, long_ago))
+    os.utime(path, (long_ago, long_ago))
+    compiled_epoch("vae")  # a load: no build, nothing pruned, the package marked as used
+    assert stale.is_file() and path.stat().st_mtime > long_ago + 86400
+    path.unlink()
+
+    def build(fn, inputs, target):
+        target.write_bytes(good.read_bytes())
+
+    monkeypatch.setattr("genlab.training.packaged.build_package", build)
+    _, rebuilt = compiled_epoch("vae")
+    assert rebuilt.built == 1 and path.is_file() and recent.is_file() and not stale.exists()
+
+
+def test_prune_stale_keeps_what_was_used_within_the_period(tmp_path):
+    now = time.time()
+    ages = {"a.pt2": STALE_DAYS - 1, "b.pt2": STALE_DAYS + 1, "c.txt": STALE_DAYS + 5}
+    for name, days in ages.items():
+        (tmp_path / name).write_bytes(b"x")
+        os.utime(tmp_path / name, (now - days * 86400, now - days * 86400))
+    assert prune_stale(tmp_path, now) == [tmp_path / "b.pt2"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pt2", "c.txt"]

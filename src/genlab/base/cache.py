@@ -1,8 +1,8 @@
 """genlab's cache folder on this machine: ``$GENLAB_CACHE``, else ``$XDG_CACHE_HOME/genlab``,
 else ``~/.cache/genlab``; ``GENLAB_CACHE=off`` turns every cache off. It holds the floors of
 the registered datasets (``genlab.evaluation.floor_cache``), the compiled steps' packages
-(``genlab.training.packaged``) and their markers (``genlab.training.compile_rule``), each in a
-folder of its own."""
+(``genlab.training.packaged``, which prunes the packages unused for a month) and their markers
+(``genlab.training.compile_rule``), each in a folder of its own."""
 
 from __future__ import annotations
 

@@ -19,10 +19,12 @@ two-step calls that halve ``torch.compile``'s guard cost (``step_groups``) are n
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
+import time
 import warnings
 from collections.abc import Callable, Sequence
 from importlib.metadata import version
@@ -35,7 +37,7 @@ from genlab.base.cache import cache_root
 from genlab.base.heap import keep_freed_memory
 from genlab.training.compile_rule import step_sources_digest
 
-__all__ = ["INDUCTOR_CONFIGS", "PackagedStep", "adam"]
+__all__ = ["INDUCTOR_CONFIGS", "PackagedStep", "adam", "prune_stale"]
 
 INDUCTOR_CONFIGS = {"cpp.use_decompose_tanh": True}
 """Inductor's settings for a package. ``tanh`` as 2 / (1 + exp(−2x)) − 1 (inductor's own
@@ -157,17 +159,40 @@ class PackagedStep:
         if not path.is_file():
             build_package(self.make(), inputs, path)
             self.built += 1
+            prune_stale(path.parent)
         # the package's kernels run on OpenMP's threads: set them as torch's own (left unset,
         # two 150-epoch VAE runs took 23.6 and 26.2 ms an epoch, against 14.0 with it)
         torch.set_num_threads(torch.get_num_threads())
         keep_freed_memory()  # its outputs and intermediates are fresh buffers at every call
         try:
-            return torch._C._aoti.AOTIModelPackageLoader(str(path), "model", False, 1, -1)
+            loader = torch._C._aoti.AOTIModelPackageLoader(str(path), "model", False, 1, -1)
         except RuntimeError:
             if not retry:
                 raise
             path.unlink(missing_ok=True)
             return self._load(path, inputs, retry=False)
+        with contextlib.suppress(OSError):  # a cache this user may read but not write
+            os.utime(path)  # its time of last use, for prune_stale
+        return loader
+
+
+STALE_DAYS = 30
+"""A package no process has loaded for this long is removed after the next build."""
+
+
+def prune_stale(folder: Path, now: float | None = None) -> list[Path]:
+    """Remove the packages in ``folder`` last used (built or loaded: their modification time)
+    more than ``STALE_DAYS`` ago: those of earlier genlab or torch versions, of networks or
+    batch shapes no longer trained. Returns what it removed. A package removed while another
+    process was about to load it is built again there (``PackagedStep._load``)."""
+    cutoff = (time.time() if now is None else now) - STALE_DAYS * 86400
+    removed = []
+    for package in folder.glob("*.pt2"):
+        with contextlib.suppress(OSError):  # gone already, or not this user's to remove
+            if package.stat().st_mtime < cutoff:
+                package.unlink()
+                removed.append(package)
+    return removed
 
 
 def _signature(inputs: Sequence[torch.Tensor]) -> tuple:
