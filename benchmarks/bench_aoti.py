@@ -22,24 +22,9 @@ import tempfile
 import time
 
 
-def epoch_runner(model: str, compile: bool):
-    """(one epoch, steps per epoch) of genlab's trainer for the homework's ``model``, E = 1."""
-    import torch
-
-    from genlab.base.rng import member_generators
-    from genlab.training import build_model, make_trainer, training_data
-    from genlab.training.config import RunConfig, TrainConfig
-
-    cfg = RunConfig(model, TrainConfig(seeds=(0,), compile=compile))
-    device = torch.device("cpu")
-    x = training_data(cfg, device)
-    trainer = make_trainer(build_model(cfg, device), cfg)
-    gens = member_generators(cfg.train.seeds, "train", device)
-    steps = -(-x.shape[1] // cfg.train.batch_size)
-    return (lambda: trainer.epoch(x, gens, cfg.train.batch_size)), steps, trainer
-
-
 def build(model: str) -> None:
+    from bench_train_speed import epoch_runner
+
     epoch, _, trainer = epoch_runner(model, compile=True)
     tic = time.perf_counter()
     epoch()
@@ -49,7 +34,7 @@ def build(model: str) -> None:
 
 def measure(model: str, epochs: int, imported: float) -> None:
     import torch
-    from bench_train_speed import fastest_per_step  # imports torch: after it was timed
+    from bench_train_speed import epoch_runner, fastest_per_step  # after torch was timed
 
     compiled, steps, trainer = epoch_runner(model, compile=True)
     tic = time.perf_counter()

@@ -113,17 +113,25 @@ def homework_epoch(model: str):
     return epoch, len(loader)
 
 
-def genlab_epoch(model: str, members: int, compile: bool):
-    """genlab's epoch loop for ``members`` members, warmed up (a compiled step built or
-    loaded): (one epoch, steps per epoch)."""
+def epoch_runner(model: str, compile: bool, members: int = 1):
+    """genlab's epoch loop for the homework's ``model`` with ``members`` members:
+    (one epoch, steps per epoch, the trainer)."""
     cfg = RunConfig(model, TrainConfig(seeds=tuple(range(members)), compile=compile))
     device = torch.device("cpu")
     x = training_data(cfg, device)
     trainer = make_trainer(build_model(cfg, device), cfg)
     gens = member_generators(cfg.train.seeds, "train", device)
+    steps = -(-x.shape[1] // cfg.train.batch_size)
+    return (lambda: trainer.epoch(x, gens, cfg.train.batch_size)), steps, trainer
+
+
+def genlab_epoch(model: str, members: int, compile: bool):
+    """``epoch_runner``'s (one epoch, steps per epoch), warmed up (a compiled step built or
+    loaded)."""
+    epoch, steps, _ = epoch_runner(model, compile, members)
     for _ in range(2 if compile else 1):
-        trainer.epoch(x, gens, cfg.train.batch_size)
-    return (lambda: trainer.epoch(x, gens, cfg.train.batch_size)), -(-x.shape[1] // 64)
+        epoch()
+    return epoch, steps
 
 
 def interleaved(epochs: dict[str, tuple], per_round: int, rounds: int) -> dict[str, float]:

@@ -174,8 +174,8 @@ def test_mlp_rejects_a_wrong_number_of_activations():
         EnsembleMLP(1, [2, 8, 8, 2], ["tanh"])
 
 
-def test_mlp_apply_is_the_modules_forward():
-    from genlab.models.nn import mlp_apply, mlp_size
+def test_split_layers_and_mlp_forward_are_the_modules_forward():
+    from genlab.models.nn import mlp_forward, mlp_size, split_layers
     from genlab.optim.flat import flatten_parameters
 
     torch.manual_seed(0)
@@ -186,17 +186,27 @@ def test_mlp_apply_is_the_modules_forward():
         b.reset_member(e, torch.Generator().manual_seed(10 + e))
     flat = flatten_parameters([*a.parameters(), *b.parameters()])
     assert mlp_size(a.layout) + mlp_size(b.layout) == flat.numel()
+    la, lb = split_layers(flat, a.layout, b.layout)
     x, y = torch.randn(3, 4, 5), torch.randn(3, 4, 2)
-    torch.testing.assert_close(mlp_apply(flat, a.layout, x), a(x), rtol=0, atol=0)
-    torch.testing.assert_close(
-        mlp_apply(flat, b.layout, y, mlp_size(a.layout)), b(y), rtol=0, atol=0
-    )
+    torch.testing.assert_close(mlp_forward(la, a.layout, x), a(x), rtol=0, atol=0)
+    torch.testing.assert_close(mlp_forward(lb, b.layout, y), b(y), rtol=0, atol=0)
+
+
+def _sliced_layers(flat, layout, offset):
+    """The layers of ``layout`` as slices of ``flat`` from ``offset``: the reference."""
+    layers = []
+    for m, i, o, _ in layout:
+        weight = flat[offset : offset + m * i * o].view(m, i, o)
+        offset += m * i * o
+        layers.append((weight, flat[offset : offset + m * o].view(m, 1, o)))
+        offset += m * o
+    return layers
 
 
 def test_split_layers_are_the_same_network_and_its_gradient_one_concatenation():
     from torch.fx.experimental.proxy_tensor import make_fx
 
-    from genlab.models.nn import mlp_apply, mlp_forward, mlp_size, split_layers
+    from genlab.models.nn import mlp_forward, mlp_size, split_layers
 
     torch.manual_seed(0)
     a = EnsembleMLP(2, [3, 5, 2], ["tanh"])
@@ -209,7 +219,8 @@ def test_split_layers_are_the_same_network_and_its_gradient_one_concatenation():
         return mlp_forward(lb, b.layout, mlp_forward(la, a.layout, x)).sum()
 
     def by_slices(w):
-        return mlp_apply(w, b.layout, mlp_apply(w, a.layout, x), mlp_size(a.layout)).sum()
+        la, lb = _sliced_layers(w, a.layout, 0), _sliced_layers(w, b.layout, mlp_size(a.layout))
+        return mlp_forward(lb, b.layout, mlp_forward(la, a.layout, x)).sum()
 
     torch.testing.assert_close(by_split(flat), by_slices(flat), rtol=0, atol=0)
     g_split, g_slices = torch.func.grad(by_split)(flat), torch.func.grad(by_slices)(flat)

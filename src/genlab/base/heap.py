@@ -1,13 +1,14 @@
 """Keep freed memory in the process, so that a step's fresh buffers do not fault its pages in.
 
-A compiled step from an AOTInductor package (``genlab.training.packaged``) returns new output
-tensors at every call, and allocates its intermediates anew. glibc's ``malloc`` hands blocks
-over 128 KiB out as fresh ``mmap`` pages, and gives the top of the heap back to the system
-once more than twice the largest freed block lies free there (its dynamic thresholds, see
-``mallopt(3)``). An ensemble of 16 homework VAEs frees and reallocates ~7 MB per step, and
-each step paid ~390 minor page faults for it (``resource.getrusage``), ~20 % of the step.
-Fixing both thresholds (``M_MMAP_THRESHOLD`` at its maximum, ``M_TRIM_THRESHOLD`` at
-256 MiB) keeps those pages: the same step then faults ~3 times.
+A compiled step from an AOTInductor package (``genlab.training.packaged``) allocates its
+intermediates anew at every call. glibc's ``malloc`` hands blocks over 128 KiB out as fresh
+``mmap`` pages, and gives the top of the heap back to the system once more than twice the
+largest freed block lies free there (its dynamic thresholds, see ``mallopt(3)``). An ensemble
+of 16 homework VAEs frees and reallocates several MB per step, and each step paid ~390 minor
+page faults for it (``resource.getrusage``; measured when the step still returned its new
+state as outputs), ~20 % of the step. Fixing both thresholds (``M_MMAP_THRESHOLD`` at its
+maximum, ``M_TRIM_THRESHOLD`` at 256 MiB) keeps those pages: the same step then faulted ~3
+times.
 
 The setting is the process's, and lasts until it exits; memory a run has freed stays
 reserved for the run's next allocations. Without glibc (another C library, macOS) this does

@@ -32,7 +32,7 @@ FUNCTIONS = {
     "elu": F.elu,
     "identity": lambda x: x,
 }
-"""The same activations as functions of tensors, for ``mlp_apply``."""
+"""The same activations as functions of tensors, for ``mlp_forward``."""
 
 Layout = tuple[tuple[int, int, int, str | None], ...]
 """An ensemble MLP's layers as (members, in, out, activation after it or None)."""
@@ -114,25 +114,9 @@ Layers = list[tuple[torch.Tensor, torch.Tensor]]
 """An ensemble MLP's parameters as (weight (E, in, out), bias (E, 1, out)) per layer."""
 
 
-def mlp_apply(flat: torch.Tensor, layout: Layout, x: torch.Tensor, offset: int = 0) -> torch.Tensor:
-    """The ensemble MLP of ``layout`` with its parameters read from ``flat`` at ``offset``.
-
-    ``flat`` holds the parameters in ``named_parameters`` order (weight (E, in, out), then
-    bias (E, 1, out), layer by layer), the layout of ``genlab.optim.flat.flatten_parameters``, so
-    this is ``EnsembleMLP.forward`` as a pure function of tensors (for ``torch.compile``).
-    """
-    layers = []
-    for members, w_in, w_out, _ in layout:
-        n_w, n_b = members * w_in * w_out, members * w_out
-        weight = flat[offset : offset + n_w].view(members, w_in, w_out)
-        bias = flat[offset + n_w : offset + n_w + n_b].view(members, 1, w_out)
-        layers.append((weight, bias))
-        offset += n_w + n_b
-    return mlp_forward(layers, layout, x)
-
-
 def mlp_forward(layers: Layers, layout: Layout, x: torch.Tensor) -> torch.Tensor:
-    """``EnsembleMLP.forward`` of ``layout`` with the parameters ``layers``.
+    """``EnsembleMLP.forward`` of ``layout`` as a pure function of the parameters ``layers``
+    (for a compiled step; ``split_layers`` gives them as views of a flat buffer).
 
     Each layer is ``bmm(x, W) + b``, not the modules' ``baddbmm(b, x, W)`` (equal here to the
     last bit, ``tests/models/test_nn.py``): compiled, the bias then joins the activation's
@@ -146,10 +130,11 @@ def mlp_forward(layers: Layers, layout: Layout, x: torch.Tensor) -> torch.Tensor
 
 
 def split_layers(flat: torch.Tensor, *layouts: Layout) -> tuple[Layers, ...]:
-    """The layers of each of ``layouts``, laid one after another in ``flat`` (all of it), as
-    views from one ``torch.split``.
+    """The layers of each of ``layouts``, laid one after another in ``flat`` (all of it, in
+    ``named_parameters`` order: weight (E, in, out), then bias (E, 1, out), layer by layer, the
+    layout of ``genlab.optim.flat.flatten_parameters``), as views from one ``torch.split``.
 
-    For a step compiled whole this is what ``mlp_apply``'s slices are not: the gradient of a
+    For a step compiled whole this is what slices of ``flat`` are not: the gradient of a
     split is one concatenation of its pieces' gradients, while that of each slice is the
     piece's gradient padded with zeros to ``flat``'s size, and their sum costs the fused
     update after it a masked load per piece for every parameter.

@@ -109,8 +109,8 @@ class PackagedStep:
         self.name, self.make = name, make
         self.key = {"torch": version("torch"), "cpu": torch.backends.cpu.get_cpu_capability(),
                     "sources": step_sources_digest(), **key}  # fmt: skip
-        self.loaders: dict[tuple, Any] = {}
-        self._by_shapes: dict[tuple, Any] = {}
+        self._loaded: dict[tuple, tuple[Path, Any]] = {}
+        """(package, loader) by the inputs' shapes (a run's dtypes and layouts do not change)."""
         self._tmp: tempfile.TemporaryDirectory | None = None
         self.built = 0
         """Packages this object had to build (0 when every one came from the cache)."""
@@ -140,18 +140,15 @@ class PackagedStep:
 
     def paths(self) -> tuple[Path, ...]:
         """The packages loaded so far, one per input signature seen."""
-        return tuple(self.package(signature) for signature in self.loaders)
+        return tuple(path for path, _ in self._loaded.values())
 
     def __call__(self, inputs: list[torch.Tensor]) -> list[torch.Tensor]:
-        shapes = tuple(t.shape for t in inputs)  # a run's dtypes and layouts do not change
-        loader = self._by_shapes.get(shapes)
-        if loader is None:
-            signature = _signature(inputs)
-            loader = self.loaders.get(signature)
-            if loader is None:
-                loader = self.loaders[signature] = self._load(self.package(signature), inputs)
-            self._by_shapes[shapes] = loader
-        return loader.run(inputs)
+        shapes = tuple(t.shape for t in inputs)
+        entry = self._loaded.get(shapes)
+        if entry is None:
+            path = self.package(_signature(inputs))
+            entry = self._loaded[shapes] = (path, self._load(path, inputs))
+        return entry[1].run(inputs)
 
     def _load(self, path: Path, inputs: list[torch.Tensor], retry: bool = True) -> Any:
         """The package's loader; a missing package is built first, and one that does not load
