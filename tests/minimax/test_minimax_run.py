@@ -110,7 +110,10 @@ def test_comparison_table_and_run_directories(tmp_path):
     many = run_many_seeds(cfg, [0, 1], workers=1)
     seeds_dir = write_many_seeds(many, tmp_path / "seeds")
     with np.load(seeds_dir / "metrics.npz") as z:
-        assert z["loss"].shape == (2, 120)
+        assert z["loss"].shape == (2, 120) and z["loss"].dtype == np.float32
+        for name in ("loss", "grad_theta_norm", "grad_phi_norm"):
+            np.testing.assert_array_equal(z[name], getattr(many, name).astype(np.float32))
+        np.testing.assert_array_equal(z["final_theta"], many.final_theta)
 
 
 def test_run_figures_are_drawn_on_demand_from_the_folder(tmp_path):
